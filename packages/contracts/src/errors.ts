@@ -1,0 +1,36 @@
+/**
+ * The registry of stable error codes. Every problem+json response carries one of these
+ * codes; clients may switch on them, so a code is never renamed or reused.
+ */
+export const errorCodes = {
+  invalid_json: { status: 400, title: 'Request body is not valid JSON' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  unsupported_content_encoding: { status: 415, title: 'Unsupported content encoding' },
+  payload_too_large: { status: 413, title: 'Request body is too large' },
+  message_too_large: { status: 413, title: 'Message is too large' },
+  batch_too_many_messages: { status: 400, title: 'Batch holds too many messages' },
+  batch_rejected: { status: 400, title: 'Some or all messages of the batch were rejected' },
+  invalid_batch: { status: 400, title: 'Batch is malformed' },
+  invalid_message: { status: 400, title: 'Message is not an object' },
+  unknown_message_type: { status: 400, title: 'Unknown message type' },
+  missing_identity: { status: 400, title: 'userId or anonymousId is required' },
+  missing_field: { status: 400, title: 'A required field is missing' },
+  invalid_field: { status: 400, title: 'A field has the wrong type or format' },
+  invalid_timestamp: { status: 400, title: 'Timestamp is not ISO-8601' },
+  missing_write_key: { status: 401, title: 'Write key is missing' },
+  invalid_write_key: { status: 401, title: 'Write key is unknown or revoked' },
+  missing_api_key: { status: 401, title: 'API key is missing' },
+  invalid_api_key: { status: 401, title: 'API key is unknown or revoked' },
+  forbidden: { status: 403, title: 'The key may not do this' },
+  invalid_request: { status: 400, title: 'Request parameters are invalid' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  storage_unavailable: { status: 503, title: 'Storage is unavailable' },
+  internal_error: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCodes, value);
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './api/problem.js';
+export * from './api/events.js';
+export * from './api/keys.js';
+export * from './segment/messages.js';
+export * from './segment/limits.js';

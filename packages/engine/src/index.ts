@@ -1,0 +1,4 @@
+export * from './ingest/iso-timestamp.js';
+export * from './ingest/event-time.js';
+export * from './ingest/batch-defaults.js';
+export * from './time/duration.js';

@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+import type { WriterReply, WriterRequest, WriterSettings } from './log-writer.protocol.js';
+
+/** Raised when the log cannot take writes (worker crashed, disk error). Maps to 503. */
+export class StorageUnavailableError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+interface Pending {
+  resolve(offsets: Float64Array): void;
+  reject(error: Error): void;
+}
+
+/** The main-thread side of the log writer thread. */
+export class LogWriterClient {
+  private worker!: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closing = false;
+  private ready!: Promise<void>;
+
+  private constructor(private readonly settings: WriterSettings) {}
+
+  static async start(settings: WriterSettings): Promise<LogWriterClient> {
+    const client = new LogWriterClient(settings);
+    client.spawn();
+    await client.ready;
+    return client;
+  }
+
+  append(rows: unknown[]): Promise<Float64Array> {
+    const id = this.nextId++;
+    return new Promise<Float64Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ kind: 'append', id, rows });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.send({ kind: 'close' });
+    await exited;
+  }
+
+  private send(request: WriterRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private spawn(): void {
+    const { url, execArgv } = workerEntry();
+    const worker = new Worker(url, { workerData: this.settings, execArgv });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onReply = (reply: WriterReply): void => {
+        if (reply.kind === 'ready') resolve();
+        else this.settle(reply);
+      };
+      worker.on('message', onReply);
+      worker.once('error', (error) => {
+        reject(error);
+        this.failAll(`log writer failed: ${error.message}`);
+      });
+      worker.once('exit', (code) => {
+        this.failAll(`log writer exited with code ${code}`);
+        // A crashed writer is replaced; requests in flight were rejected and will be retried by
+        // clients (a 503 tells SDKs to retry), and dedup makes retries safe.
+        if (!this.closing) setTimeout(() => this.spawn(), 100).unref();
+      });
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  private settle(reply: WriterReply): void {
+    if (reply.kind !== 'appended' && reply.kind !== 'failed') return;
+    const waiter = this.pending.get(reply.id);
+    if (waiter === undefined) return;
+    this.pending.delete(reply.id);
+    if (reply.kind === 'appended') waiter.resolve(reply.offsets);
+    else waiter.reject(new StorageUnavailableError(reply.error));
+  }
+
+  private failAll(detail: string): void {
+    for (const waiter of this.pending.values()) waiter.reject(new StorageUnavailableError(detail));
+    this.pending.clear();
+  }
+}
+
+/** The worker runs from dist as JavaScript, or from src through tsx in tests. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./log-writer.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  return { url, execArgv: fromSource ? ['--import', 'tsx'] : [] };
+}

@@ -1,0 +1,18 @@
+/** Messages between the main thread and the log writer thread. */
+export interface WriterSettings {
+  file: string;
+  dedupWindowMs: number;
+  /** How often expired dedup entries are purged. */
+  dedupPurgeIntervalMs: number;
+}
+
+export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { kind: 'close' };
+
+export type WriterReply =
+  | { kind: 'appended'; id: number; offsets: Float64Array }
+  | { kind: 'failed'; id: number; error: string }
+  | { kind: 'ready' }
+  | { kind: 'closed' };
+
+/** Marks a duplicate in the offsets array of a reply. */
+export const duplicateOffset = -1;

@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order and recorded in `user_version`. Append only: a
+ * released migration is never edited.
+ */
+const migrations: string[] = [
+  `
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('write', 'secret')),
+    role TEXT,
+    source_id TEXT REFERENCES sources(id),
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    hint TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  -- The event log. seq is the offset: AUTOINCREMENT so an offset is never reused, even
+  -- after the newest events are deleted (erasure), which consumers rely on.
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    event TEXT,
+    user_id TEXT,
+    anonymous_id TEXT,
+    timestamp INTEGER NOT NULL,
+    original_timestamp INTEGER,
+    sent_at INTEGER,
+    received_at INTEGER NOT NULL,
+    message TEXT NOT NULL
+  );
+  -- messageIds seen per source within the dedup window.
+  CREATE TABLE event_dedup (
+    source_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (source_id, message_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE processor_offsets (
+    name TEXT PRIMARY KEY,
+    committed_offset INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE event_volume (
+    source_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    event TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    first_received_at INTEGER NOT NULL,
+    last_received_at INTEGER NOT NULL,
+    PRIMARY KEY (source_id, type, event)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  // Each step reads the version inside its own write transaction, so two processes starting
+  // on the same file (server and CLI) never apply a migration twice.
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > migrations.length) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this Attune (version ${migrations.length}); upgrade Attune.`,
+      );
+    }
+    if (current === migrations.length) return false;
+    db.exec(migrations[current] as string);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // apply the next migration
+  }
+}
+
+export const schemaVersion = migrations.length;

@@ -1,0 +1,101 @@
+import { keyKinds, type KeyKind } from '@attune/contracts';
+import { Command } from 'commander';
+import { SqliteApiKeyStore } from '../adapters/sqlite/api-key-store.sqlite.js';
+import { openDatabase } from '../adapters/sqlite/open-database.js';
+import { databaseFileOf } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { environment } from '../config/environment.js';
+import { ApiKeysService } from '../modules/access/api-keys.service.js';
+import { systemClock } from '../platform/clock.js';
+import { uuidGenerator } from '../platform/ids.js';
+
+/** `attune keys create|list|revoke`, working on the database directly (server may be running). */
+export function keysCommand(): Command {
+  const keys = new Command('keys')
+    .description('manage API keys')
+    .option('-d, --data-dir <dir>', 'where the database lives');
+
+  keys
+    .command('create')
+    .description('create a key and print it (only this once)')
+    .requiredOption('--kind <kind>', 'write (ingest for a source) or secret (admin API)')
+    .requiredOption('--name <name>', 'what the key is for')
+    .option('--source <id>', 'source of a write key (created if new)', 'default')
+    .action(async (options: { kind: string; name: string; source: string }) => {
+      if (!(keyKinds as readonly string[]).includes(options.kind)) {
+        throw new UsageError(`--kind must be one of ${keyKinds.join(', ')}`);
+      }
+      await withService(keys, async (service) => {
+        const created = await service.create({
+          kind: options.kind as KeyKind,
+          name: options.name,
+          sourceId: options.source,
+        });
+        process.stdout.write(`${created.key}\n`);
+        process.stderr.write(
+          `created ${created.info.kind} key ${created.info.id}${created.info.sourceId ? ` for source ${created.info.sourceId}` : ''}; it is not shown again\n`,
+        );
+      });
+    });
+
+  keys
+    .command('list')
+    .description('list keys (hints only; keys are stored hashed)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withService(keys, async (service) => {
+        const list = await service.list();
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        const rows = list.map((k) => [
+          k.id,
+          k.kind,
+          k.role ?? '',
+          k.sourceId ?? '',
+          k.hint,
+          k.name,
+          k.revokedAt === null ? 'active' : `revoked ${k.revokedAt}`,
+        ]);
+        printTable(['ID', 'KIND', 'ROLE', 'SOURCE', 'HINT', 'NAME', 'STATUS'], rows);
+      });
+    });
+
+  keys
+    .command('revoke <id>')
+    .description('revoke a key by id')
+    .action(async (id: string) => {
+      await withService(keys, async (service) => {
+        await service.revoke(id);
+        process.stderr.write(`revoked ${id}\n`);
+      });
+    });
+
+  return keys;
+}
+
+class UsageError extends Error {}
+
+async function withService(
+  keys: Command,
+  run: (service: ApiKeysService) => Promise<void>,
+): Promise<void> {
+  const config = loadConfig({ env: environment(), flags: keys.opts() });
+  const db = openDatabase(databaseFileOf(config));
+  try {
+    await run(new ApiKeysService(new SqliteApiKeyStore(db), systemClock, uuidGenerator));
+  } finally {
+    db.close();
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { attuneVersion } from '../version.js';
+import { keysCommand } from './keys.js';
+import { serveCommand } from './serve.js';
+
+const program = new Command('attune')
+  .description('Attune: self-hosted, real-time customer data platform')
+  .version(attuneVersion);
+
+program
+  .command('serve')
+  .description('start the API server with the embedded SQLite store')
+  .option('-p, --port <port>', 'port to listen on (env PORT, default 8080)')
+  .option('--host <host>', 'interface to bind (env HOST, default 0.0.0.0)')
+  .option(
+    '-d, --data-dir <dir>',
+    'where the database lives (env ATTUNE_DATA_DIR, default ./.attune)',
+  )
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env ATTUNE_LOG_LEVEL)')
+  .option(
+    '--dedup-window <duration>',
+    'how long a messageId is remembered, e.g. 7d (env ATTUNE_DEDUP_WINDOW)',
+  )
+  .addOption(new Option('--no-processor', 'do not run the event processor in this process'))
+  .action(serveCommand);
+
+program.addCommand(keysCommand());
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: './.attune',
+      logLevel: 'info',
+      dedupWindowMs: 7 * 86_400_000,
+      processor: { enabled: true },
+    });
+    expect(config.writeKey).toBeUndefined();
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const config = loadConfig({
+      env: { PORT: '9000', ATTUNE_DATA_DIR: '/tmp/x', ATTUNE_DEDUP_WINDOW: '24h' },
+      flags: { port: '9100' },
+    });
+    expect(config.port).toBe(9100);
+    expect(config.dataDir).toBe('/tmp/x');
+    expect(config.dedupWindowMs).toBe(86_400_000);
+  });
+
+  it('prefers ATTUNE_PORT over PORT', () => {
+    expect(loadConfig({ env: { PORT: '1', ATTUNE_PORT: '2' } }).port).toBe(2);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        env: { PORT: 'eighty', ATTUNE_DEDUP_WINDOW: 'forever', ATTUNE_ADMIN_KEY: 'short' },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT: an integer expected');
+    expect(problems).toContain('ATTUNE_DEDUP_WINDOW: a duration');
+    expect(problems).toContain('adminKey');
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/port/);
+  });
+
+  it('redacts secrets', () => {
+    const config = loadConfig({
+      env: { ATTUNE_ADMIN_KEY: 'a'.repeat(20), ATTUNE_WRITE_KEY: 'w'.repeat(10) },
+    });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('aaaa');
+    expect(JSON.stringify(redactConfig(config))).not.toContain('wwww');
+  });
+});

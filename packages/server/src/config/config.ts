@@ -1,0 +1,132 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parseDuration } from '@attune/engine';
+
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+);
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  dataDir: Type.String({ minLength: 1, default: './.attune' }),
+  writeKey: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+  adminKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
+  logLevel: Type.Union(LogLevel.anyOf, { default: 'info' }),
+  dedupWindowMs: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000 }),
+  processor: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000 }),
+    pollIntervalMs: Type.Integer({ minimum: 1, default: 200 }),
+  }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+/** Where each setting comes from: environment variable and CLI flag. */
+export const configSources = [
+  { path: 'port', env: ['ATTUNE_PORT', 'PORT'], flag: 'port', kind: 'integer' },
+  { path: 'host', env: ['ATTUNE_HOST', 'HOST'], flag: 'host', kind: 'string' },
+  { path: 'dataDir', env: ['ATTUNE_DATA_DIR'], flag: 'dataDir', kind: 'string' },
+  { path: 'writeKey', env: ['ATTUNE_WRITE_KEY'], flag: 'writeKey', kind: 'string' },
+  { path: 'adminKey', env: ['ATTUNE_ADMIN_KEY'], flag: 'adminKey', kind: 'string' },
+  { path: 'logLevel', env: ['ATTUNE_LOG_LEVEL'], flag: 'logLevel', kind: 'string' },
+  { path: 'dedupWindowMs', env: ['ATTUNE_DEDUP_WINDOW'], flag: 'dedupWindow', kind: 'duration' },
+  { path: 'processor.enabled', env: ['ATTUNE_PROCESSOR'], flag: 'processor', kind: 'boolean' },
+  {
+    path: 'processor.batchSize',
+    env: ['ATTUNE_PROCESSOR_BATCH_SIZE'],
+    flag: 'processorBatchSize',
+    kind: 'integer',
+  },
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigInput {
+  env: Record<string, string | undefined>;
+  /** Parsed CLI flags (camelCase, as commander gives them); they win over the environment. */
+  flags?: Record<string, unknown>;
+}
+
+/** Builds the one validated config object. Throws ConfigError listing every problem. */
+export function loadConfig({ env, flags = {} }: ConfigInput): Config {
+  const raw: Record<string, unknown> = { processor: {} };
+  const problems: string[] = [];
+  for (const source of configSources) {
+    const fromFlag = flags[source.flag];
+    const envName = source.env.find((name) => env[name] !== undefined && env[name] !== '');
+    const text = fromFlag !== undefined ? flagText(fromFlag) : envName ? env[envName] : undefined;
+    if (text === undefined) continue;
+    const origin = fromFlag !== undefined ? `--${kebab(source.flag)}` : envName;
+    const value = convert(text, source.kind);
+    if (value === undefined) {
+      problems.push(
+        `${origin}: ${describeKind(source.kind)} expected, got ${JSON.stringify(text)}`,
+      );
+      continue;
+    }
+    setPath(raw, source.path, value);
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
+    problems.push(`${error.path.slice(1).replaceAll('/', '.')}: ${error.message}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return withDefaults as Config;
+}
+
+/** A copy safe to log: secrets replaced. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    writeKey: config.writeKey === undefined ? undefined : '[redacted]',
+    adminKey: config.adminKey === undefined ? undefined : '[redacted]',
+  };
+}
+
+type Kind = (typeof configSources)[number]['kind'];
+
+function convert(text: string, kind: Kind): unknown {
+  switch (kind) {
+    case 'string':
+      return text;
+    case 'integer':
+      return /^\d+$/.test(text.trim()) ? Number(text) : undefined;
+    case 'duration':
+      return parseDuration(text) ?? undefined;
+    case 'boolean': {
+      const t = text.trim().toLowerCase();
+      if (['1', 'true', 'on', 'yes'].includes(t)) return true;
+      if (['0', 'false', 'off', 'no'].includes(t)) return false;
+      return undefined;
+    }
+  }
+}
+
+function describeKind(kind: Kind): string {
+  if (kind === 'duration') return 'a duration like 7d, 24h or 90s';
+  return kind === 'integer' ? 'an integer' : `a ${kind}`;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function flagText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,164 @@
+import type { ApiKeyInfo, CreateKeyRequest, CreatedKey, KeyKind, KeyRole } from '@attune/contracts';
+import { formatIsoTimestamp } from '@attune/engine';
+import type { Clock } from '../../platform/clock.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-keys.store.js';
+import { generateKey, hashKey, keyHint } from './key-material.js';
+
+export const defaultSourceId = 'default';
+
+export type WriteAuth =
+  | { ok: true; sourceId: string; keyId: string }
+  | { ok: false; code: 'invalid_write_key'; detail: string };
+export type SecretAuth =
+  | { ok: true; role: KeyRole; keyId: string }
+  | { ok: false; code: 'invalid_api_key'; detail: string };
+
+export class KeyRequestError extends Error {
+  constructor(
+    readonly code: 'invalid_request' | 'not_found',
+    readonly field: string | undefined,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export interface BootstrapResult {
+  /** Keys created by this start; shown once, never again retrievable. */
+  created: { kind: KeyKind; key: string }[];
+}
+
+export class ApiKeysService {
+  constructor(
+    private readonly store: ApiKeyStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Makes sure a default source, a write key and an admin key exist. Configured keys are
+   * registered as given; a missing kind is generated once, on the first start.
+   */
+  async bootstrap(configured: {
+    writeKey?: string | undefined;
+    adminKey?: string | undefined;
+  }): Promise<BootstrapResult> {
+    await this.store.ensureSource({
+      id: defaultSourceId,
+      name: 'Default source',
+      createdAt: this.clock.now(),
+    });
+    const created: BootstrapResult['created'] = [];
+    const plan = [
+      { kind: 'write' as const, value: configured.writeKey, name: 'bootstrap write key' },
+      { kind: 'secret' as const, value: configured.adminKey, name: 'bootstrap admin key' },
+    ];
+    for (const { kind, value, name } of plan) {
+      if (value !== undefined) {
+        if ((await this.store.findKeyByHash(hashKey(value))) === undefined) {
+          await this.insert(kind, value, { kind, name, sourceId: defaultSourceId, role: 'admin' });
+        }
+      } else if ((await this.store.countActiveKeys(kind)) === 0) {
+        const key = generateKey(kind);
+        await this.insert(kind, key, { kind, name, sourceId: defaultSourceId, role: 'admin' });
+        created.push({ kind, key });
+      }
+    }
+    return { created };
+  }
+
+  async create(request: CreateKeyRequest): Promise<CreatedKey> {
+    const key = generateKey(request.kind);
+    const info = await this.insert(request.kind, key, request);
+    return { key, info };
+  }
+
+  async list(): Promise<ApiKeyInfo[]> {
+    return (await this.store.listKeys()).map(toInfo);
+  }
+
+  async revoke(id: string): Promise<void> {
+    if (!(await this.store.revokeKey(id, this.clock.now()))) {
+      throw new KeyRequestError('not_found', undefined, `No active key with id ${id}`);
+    }
+  }
+
+  async authenticateWriteKey(key: string): Promise<WriteAuth> {
+    const record = await this.store.findKeyByHash(hashKey(key));
+    if (record === undefined || record.revokedAt !== null) {
+      return {
+        ok: false,
+        code: 'invalid_write_key',
+        detail: 'The write key is unknown or has been revoked',
+      };
+    }
+    if (record.kind !== 'write' || record.sourceId === null) {
+      return {
+        ok: false,
+        code: 'invalid_write_key',
+        detail: 'This is a secret API key; send events with a source write key',
+      };
+    }
+    return { ok: true, sourceId: record.sourceId, keyId: record.id };
+  }
+
+  async authenticateSecretKey(key: string): Promise<SecretAuth> {
+    const record = await this.store.findKeyByHash(hashKey(key));
+    if (record === undefined || record.revokedAt !== null) {
+      return {
+        ok: false,
+        code: 'invalid_api_key',
+        detail: 'The API key is unknown or has been revoked',
+      };
+    }
+    if (record.kind !== 'secret' || record.role === null) {
+      return {
+        ok: false,
+        code: 'invalid_api_key',
+        detail: 'This is a write key; it may only send events. Use a secret API key',
+      };
+    }
+    return { ok: true, role: record.role, keyId: record.id };
+  }
+
+  private async insert(kind: KeyKind, key: string, request: CreateKeyRequest): Promise<ApiKeyInfo> {
+    let sourceId: string | null = null;
+    if (kind === 'write') {
+      sourceId = request.sourceId ?? defaultSourceId;
+      if ((await this.store.findSource(sourceId)) === undefined) {
+        await this.store.ensureSource({
+          id: sourceId,
+          name: sourceId,
+          createdAt: this.clock.now(),
+        });
+      }
+    }
+    const record: ApiKeyRecord = {
+      id: this.ids.next(),
+      kind,
+      role: kind === 'secret' ? (request.role ?? 'admin') : null,
+      sourceId,
+      name: request.name,
+      hash: hashKey(key),
+      hint: keyHint(key),
+      createdAt: this.clock.now(),
+      revokedAt: null,
+    };
+    await this.store.insertKey(record);
+    return toInfo(record);
+  }
+}
+
+function toInfo(record: ApiKeyRecord): ApiKeyInfo {
+  return {
+    id: record.id,
+    kind: record.kind,
+    role: record.role,
+    sourceId: record.sourceId,
+    name: record.name,
+    hint: record.hint,
+    createdAt: formatIsoTimestamp(record.createdAt),
+    revokedAt: record.revokedAt === null ? null : formatIsoTimestamp(record.revokedAt),
+  };
+}

@@ -1,0 +1,68 @@
+import type { MessageType } from '@attune/contracts';
+
+/** An event ready to append: normalized fields plus the message as JSON text. */
+export interface NewEvent {
+  sourceId: string;
+  messageId: string;
+  type: MessageType;
+  /** track: event name; page/screen: name; otherwise null. */
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  /** Skew-corrected event time, epoch ms. */
+  timestamp: number;
+  originalTimestamp: number | null;
+  sentAt: number | null;
+  receivedAt: number;
+  /** The message as received (batch defaults merged, writeKey removed), JSON text. */
+  message: string;
+}
+
+export interface LoggedEvent extends NewEvent {
+  offset: number;
+}
+
+export interface AppendResult {
+  /** Per appended event, in order: its offset, or null when it was a duplicate. */
+  offsets: (number | null)[];
+}
+
+export interface EventFilter {
+  sourceId?: string | undefined;
+  type?: MessageType | undefined;
+  event?: string | undefined;
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+}
+
+export interface ScanResult {
+  events: LoggedEvent[];
+  /** The highest offset examined; continue after it. */
+  scannedThrough: number;
+  /** True when the scan reached the end of the log. */
+  reachedEnd: boolean;
+}
+
+/**
+ * The event log: the source of truth. `append` resolves only once the events are durable;
+ * offsets strictly increase and are never reused.
+ */
+export interface EventLog {
+  append(events: NewEvent[]): Promise<AppendResult>;
+  /** Events with offset > afterOffset, in offset order. */
+  read(afterOffset: number, limit: number): Promise<LoggedEvent[]>;
+  /**
+   * Like read, but only events matching the filter, examining at most `maxScanned`
+   * events so a selective filter over a long log stays bounded.
+   */
+  scan(
+    afterOffset: number,
+    limit: number,
+    filter: EventFilter,
+    maxScanned: number,
+  ): Promise<ScanResult>;
+  lastOffset(): Promise<number>;
+  /** Called after each durable append in this process with the new last offset. */
+  onAppend(listener: (lastOffset: number) => void): () => void;
+  close(): Promise<void>;
+}

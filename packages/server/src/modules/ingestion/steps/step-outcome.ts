@@ -1,0 +1,26 @@
+import type { ErrorCode } from '@attune/contracts';
+
+/**
+ * What an ingestion step decided. `drop` is for events deliberately not stored (consent,
+ * suppression) and is not an error to the client; `reject` is bad input.
+ */
+export type StepOutcome<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'drop'; reason: string }
+  | { kind: 'reject'; code: ErrorCode; field?: string; detail: string };
+
+export type Rejection = Extract<StepOutcome<never>, { kind: 'reject' }>;
+
+export function ok<T>(value: T): StepOutcome<T> {
+  return { kind: 'ok', value };
+}
+
+export function reject(code: ErrorCode, detail: string, field?: string): Rejection {
+  return field === undefined
+    ? { kind: 'reject', code, detail }
+    : { kind: 'reject', code, field, detail };
+}
+
+export function drop(reason: string): StepOutcome<never> {
+  return { kind: 'drop', reason };
+}

@@ -1,0 +1,117 @@
+import type { Clock } from '../../platform/clock.js';
+import type { EventLog } from '../event-log/event-log.store.js';
+import type { ProcessorStep } from './processor-step.js';
+import type { ProcessorStore } from './processor.store.js';
+
+export interface ProcessorLogger {
+  error(details: object, message: string): void;
+}
+
+export interface ProcessorDeps {
+  name: string;
+  log: Pick<EventLog, 'read' | 'onAppend'>;
+  store: ProcessorStore;
+  steps: ProcessorStep[];
+  batchSize: number;
+  /** How long to sleep when caught up, unless an append in this process wakes it earlier. */
+  pollIntervalMs: number;
+  clock: Clock;
+  logger: ProcessorLogger;
+}
+
+/**
+ * Consumes the log in offset order from its committed offset. Each batch's derived state
+ * and the new offset commit together, so after a crash it resumes exactly where the last
+ * commit left it: no event is skipped or applied twice.
+ */
+export class Processor {
+  private committed: number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private failures = 0;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.committed = deps.store.committedOffset(deps.name);
+  }
+
+  get name(): string {
+    return this.deps.name;
+  }
+
+  get committedOffset(): number {
+    return this.committed;
+  }
+
+  /** Processes one batch; returns how many events it applied. */
+  async runOnce(): Promise<number> {
+    const { log, store, steps, batchSize, name } = this.deps;
+    const events = await log.read(this.committed, batchSize);
+    const last = events[events.length - 1];
+    if (last === undefined) return 0;
+    store.commit(name, last.offset, () => {
+      for (const step of steps) step.apply(events);
+    });
+    this.committed = last.offset;
+    return events.length;
+  }
+
+  /** Runs until the log is exhausted (for tests, replay and CLI). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    return total;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.deps.log.onAppend(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let applied = 0;
+      try {
+        applied = await this.runOnce();
+        this.failures = 0;
+      } catch (error) {
+        // The batch rolled back; retry with backoff rather than skip it (that would lose data).
+        this.failures++;
+        this.deps.logger.error(
+          { err: error, processor: this.deps.name, after: this.committed },
+          'processor batch failed; will retry',
+        );
+        await this.sleep(Math.min(30_000, 100 * 2 ** Math.min(this.failures, 9)));
+        continue;
+      }
+      // Yield between batches so request handling on this thread keeps flowing.
+      if (applied > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      else await this.sleep(this.deps.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+}
