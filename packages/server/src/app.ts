@@ -86,6 +86,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics({
     lastOffset: () => eventLog.lastOffset(),
     logBytes: () => eventLog.sizeBytes(),
+    logCommits: () => eventLog.commits,
     processorOffsets: () => ({ [processor.name]: processor.committedOffset }),
   });
   const ingestion = new IngestionService({

@@ -91,6 +91,11 @@ export class SqliteEventLog implements EventLog {
     return Number(this.lastSeq.get() ?? 0);
   }
 
+  /** Transactions the writer committed; fewer than appends when group commit works. */
+  get commits(): number {
+    return this.writer.commits;
+  }
+
   /** Bytes on disk of the database and its WAL. */
   sizeBytes(): number {
     let total = 0;

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriterReply, WriterRequest, WriterSettings } from './log-writer.protocol.js';
 
@@ -21,6 +23,9 @@ export class LogWriterClient {
   private nextId = 1;
   private closing = false;
   private ready!: Promise<void>;
+  private lastCommit = 0;
+  /** Transactions committed by the writer (each may hold many requests). */
+  commits = 0;
 
   private constructor(private readonly settings: WriterSettings) {}
 
@@ -52,8 +57,7 @@ export class LogWriterClient {
   }
 
   private spawn(): void {
-    const { url, execArgv } = workerEntry();
-    const worker = new Worker(url, { workerData: this.settings, execArgv });
+    const worker = spawnWriterThread(this.settings);
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onReply = (reply: WriterReply): void => {
@@ -80,8 +84,13 @@ export class LogWriterClient {
     const waiter = this.pending.get(reply.id);
     if (waiter === undefined) return;
     this.pending.delete(reply.id);
-    if (reply.kind === 'appended') waiter.resolve(reply.offsets);
-    else waiter.reject(new StorageUnavailableError(reply.error));
+    if (reply.kind === 'appended') {
+      if (reply.commit !== this.lastCommit) {
+        this.lastCommit = reply.commit;
+        this.commits++;
+      }
+      waiter.resolve(reply.offsets);
+    } else waiter.reject(new StorageUnavailableError(reply.error));
   }
 
   private failAll(detail: string): void {
@@ -90,9 +99,21 @@ export class LogWriterClient {
   }
 }
 
-/** The worker runs from dist as JavaScript, or from src through tsx in tests. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(`./log-writer.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  return { url, execArgv: fromSource ? ['--import', 'tsx'] : [] };
+/**
+ * The worker runs from dist as JavaScript. Tests run the TypeScript sources, so there the
+ * thread first registers tsx's loader (loaders are per thread) and then imports the entry.
+ */
+function spawnWriterThread(settings: WriterSettings): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./log-writer.worker.js', import.meta.url), { workerData: settings });
+  }
+  // require.resolve finds the CommonJS build; the thread wants tsx's ESM API beside it.
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./log-writer.worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: settings });
 }

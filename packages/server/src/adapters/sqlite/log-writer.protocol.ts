@@ -9,7 +9,7 @@ export interface WriterSettings {
 export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { kind: 'close' };
 
 export type WriterReply =
-  | { kind: 'appended'; id: number; offsets: Float64Array }
+  | { kind: 'appended'; id: number; offsets: Float64Array; commit: number }
   | { kind: 'failed'; id: number; error: string }
   | { kind: 'ready' }
   | { kind: 'closed' };

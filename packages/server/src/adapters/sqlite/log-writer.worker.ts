@@ -32,6 +32,8 @@ const insertEvent = db.prepare(
 type AppendRequest = Extract<WriterRequest, { kind: 'append' }>;
 let queue: AppendRequest[] = [];
 let flushScheduled = false;
+/** Numbers the commits, so the main thread can tell how many requests shared one. */
+let commitNumber = 0;
 
 const commitGroup = db.transaction((group: AppendRequest[]): Float64Array[] =>
   group.map(({ rows }) => {
@@ -67,9 +69,10 @@ function flush(): void {
     for (const { id } of group) post({ kind: 'failed', id, error: message });
     return;
   }
+  commitNumber++;
   group.forEach(({ id }, index) => {
     const offsets = results[index] as Float64Array;
-    post({ kind: 'appended', id, offsets });
+    post({ kind: 'appended', id, offsets, commit: commitNumber });
   });
 }
 

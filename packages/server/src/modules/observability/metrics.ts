@@ -4,6 +4,8 @@ import type { IngestMetrics } from '../ingestion/ingestion.service.js';
 export interface MetricSources {
   lastOffset(): Promise<number>;
   logBytes(): number;
+  /** Log transactions committed since start (group commit: fewer than requests). */
+  logCommits(): number;
   /** Committed offset of each processor. */
   processorOffsets(): Record<string, number>;
 }
@@ -64,6 +66,14 @@ export function createMetrics(sources: MetricSources) {
     registers: [registry],
     collect() {
       this.set(sources.logBytes());
+    },
+  });
+  new Gauge({
+    name: 'attune_event_log_commits',
+    help: 'Transactions committed to the event log since start; each holds every request waiting at that moment',
+    registers: [registry],
+    collect() {
+      this.set(sources.logCommits());
     },
   });
   new Gauge({
