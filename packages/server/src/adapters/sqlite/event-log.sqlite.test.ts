@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../modules/event-log/event-log.store.js';
+import { dedupPurger } from './dedup-purger.js';
+import { SqliteEventLog } from './event-log.sqlite.js';
+import { openDatabase, type SqliteDatabase } from './open-database.js';
+
+const day = 86_400_000;
+const t0 = Date.UTC(2026, 10, 1);
+
+let dir: string;
+let file: string;
+let db: SqliteDatabase;
+let log: SqliteEventLog;
+
+async function open(): Promise<void> {
+  db = openDatabase(file);
+  log = await SqliteEventLog.open({ file, db, dedupWindowMs: 7 * day });
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-log-'));
+  file = join(dir, 'attune.db');
+  await open();
+});
+afterEach(async () => {
+  await log.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+function event(overrides: Partial<NewEvent> = {}): NewEvent {
+  counter++;
+  return {
+    sourceId: 'web',
+    messageId: `m-${counter}`,
+    type: 'track',
+    event: 'Viewed',
+    userId: `u-${counter % 3}`,
+    anonymousId: null,
+    timestamp: t0,
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: t0,
+    message: JSON.stringify({ n: counter }),
+    ...overrides,
+  };
+}
+
+describe('SqliteEventLog', () => {
+  it('assigns strictly increasing offsets and reads back in order', async () => {
+    const first = await log.append([event(), event()]);
+    const second = await log.append([event()]);
+    const offsets = [...first.offsets, ...second.offsets];
+    expect(offsets).toEqual([1, 2, 3]);
+    const read = await log.read(0, 10);
+    expect(read.map((e) => e.offset)).toEqual([1, 2, 3]);
+    expect(await log.read(2, 10)).toHaveLength(1);
+    expect(await log.lastOffset()).toBe(3);
+  });
+
+  it('stores every normalized field and the message text', async () => {
+    const e = event({
+      type: 'page',
+      event: 'Home',
+      userId: null,
+      anonymousId: 'a-1',
+      originalTimestamp: t0 - 5,
+      sentAt: t0 - 1,
+      timestamp: t0 - 4,
+    });
+    await log.append([e]);
+    const [stored] = await log.read(0, 1);
+    expect(stored).toEqual({ ...e, offset: 1 });
+  });
+
+  it('keeps events across a reopen (durable on return)', async () => {
+    await log.append([event(), event()]);
+    await log.close();
+    db.close();
+    await open();
+    expect(await log.read(0, 10)).toHaveLength(2);
+  });
+
+  it('drops a messageId seen within the window, per source', async () => {
+    const e = event({ messageId: 'same' });
+    const result = await log.append([
+      e,
+      { ...e, receivedAt: t0 + 1000 },
+      { ...e, sourceId: 'app' },
+    ]);
+    expect(result.offsets).toEqual([1, null, 2]);
+    const again = await log.append([{ ...e, receivedAt: t0 + 6 * day }]);
+    expect(again.offsets).toEqual([null]);
+  });
+
+  it('stores a messageId again once the window has passed', async () => {
+    const e = event({ messageId: 'late-retry' });
+    await log.append([e]);
+    const later = await log.append([{ ...e, receivedAt: t0 + 7 * day + 1 }]);
+    expect(later.offsets).toEqual([2]);
+    // …and the window now runs from the second copy.
+    expect((await log.append([{ ...e, receivedAt: t0 + 8 * day }])).offsets).toEqual([null]);
+  });
+
+  it('shares one commit among concurrent appends (group commit)', async () => {
+    const before = log.commits;
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => log.append([event(), event()])),
+    );
+    const offsets = results.flatMap((r) => r.offsets) as number[];
+    expect(new Set(offsets).size).toBe(400);
+    expect(Math.max(...offsets) - Math.min(...offsets)).toBe(399);
+    const commits = log.commits - before;
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(200);
+  });
+
+  it('never reuses an offset, even after the newest events are deleted', async () => {
+    await log.append([event(), event()]);
+    db.prepare('DELETE FROM events WHERE seq = 2').run();
+    const { offsets } = await log.append([event()]);
+    expect(offsets).toEqual([3]);
+  });
+
+  it('tells listeners about durable appends', async () => {
+    const seen: number[] = [];
+    log.onAppend((last) => seen.push(last));
+    await log.append([event({ messageId: 'l-1' }), event({ messageId: 'l-2' })]);
+    await log.append([event({ messageId: 'l-1' })]); // a duplicate: nothing new
+    expect(seen).toEqual([2]);
+  });
+
+  describe('scan', () => {
+    beforeEach(async () => {
+      await log.append([
+        event({ type: 'identify', event: null, userId: 'ann' }),
+        event({ event: 'Viewed', userId: 'ann' }),
+        event({ event: 'Bought', userId: 'bob', sourceId: 'app' }),
+        event({ event: 'Viewed', userId: null, anonymousId: 'anon-9' }),
+        event({ event: 'Bought', userId: 'ann' }),
+      ]);
+    });
+
+    it.each([
+      [{ type: 'identify' as const }, [1]],
+      [{ event: 'Bought' }, [3, 5]],
+      [{ userId: 'ann' }, [1, 2, 5]],
+      [{ anonymousId: 'anon-9' }, [4]],
+      [{ sourceId: 'app' }, [3]],
+      [{ userId: 'ann', event: 'Viewed' }, [2]],
+      [{}, [1, 2, 3, 4, 5]],
+    ])('filters by %j', async (filter, offsets) => {
+      const result = await log.scan(0, 100, filter, 1000);
+      expect(result.events.map((e) => e.offset)).toEqual(offsets);
+      expect(result.reachedEnd).toBe(true);
+    });
+
+    it('examines a bounded window and says where to continue', async () => {
+      const first = await log.scan(0, 100, { event: 'Bought' }, 2);
+      expect(first.events.map((e) => e.offset)).toEqual([]);
+      expect(first).toMatchObject({ scannedThrough: 2, reachedEnd: false });
+      const second = await log.scan(first.scannedThrough, 100, { event: 'Bought' }, 2);
+      expect(second.events.map((e) => e.offset)).toEqual([3]);
+      const third = await log.scan(second.scannedThrough, 100, { event: 'Bought' }, 2);
+      expect(third.events.map((e) => e.offset)).toEqual([5]);
+      expect(third).toMatchObject({ scannedThrough: 5, reachedEnd: true });
+    });
+
+    it('stops at the limit and continues after the last event returned', async () => {
+      const page = await log.scan(0, 2, { userId: 'ann' }, 1000);
+      expect(page.events.map((e) => e.offset)).toEqual([1, 2]);
+      expect(page).toMatchObject({ scannedThrough: 2, reachedEnd: false });
+    });
+  });
+});
+
+describe('dedupPurger', () => {
+  it('forgets messageIds older than the window, walking the log once', async () => {
+    await log.append([
+      event({ messageId: 'old', receivedAt: t0 }),
+      event({ messageId: 'new', receivedAt: t0 + 6 * day }),
+    ]);
+    const purger = dedupPurger(db, 7 * day);
+    expect(purger.runSome(() => false, t0 + 7 * day + 1)).toBe(1);
+    const ids = db.prepare('SELECT message_id FROM event_dedup ORDER BY message_id').pluck().all();
+    expect(ids).toEqual(['new']);
+    // Already walked: nothing more until time passes.
+    expect(purger.runSome(() => false, t0 + 7 * day + 2)).toBe(0);
+    expect(purger.runSome(() => false, t0 + 13 * day + 1)).toBe(1);
+  });
+});

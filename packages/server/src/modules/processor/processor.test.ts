@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../../adapters/sqlite/event-log.sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import {
+  SqliteEventVolumeStore,
+  SqliteProcessorStore,
+} from '../../adapters/sqlite/processor-store.sqlite.js';
+import { systemClock } from '../../platform/clock.js';
+import type { LoggedEvent, NewEvent } from '../event-log/event-log.store.js';
+import { EventVolumeStep } from './event-volume.step.js';
+import type { ProcessorStep } from './processor-step.js';
+import { Processor } from './processor.js';
+
+let dir: string;
+let db: SqliteDatabase;
+let log: SqliteEventLog;
+const silent = { error: () => undefined };
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-proc-'));
+  const file = join(dir, 'attune.db');
+  db = openDatabase(file);
+  log = await SqliteEventLog.open({ file, db, dedupWindowMs: 86_400_000 });
+});
+afterEach(async () => {
+  await log.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+function events(count: number, name = 'Viewed'): NewEvent[] {
+  return Array.from({ length: count }, () => {
+    n++;
+    return {
+      sourceId: 'web',
+      messageId: `p-${n}`,
+      type: 'track',
+      event: name,
+      userId: 'u',
+      anonymousId: null,
+      timestamp: n,
+      originalTimestamp: null,
+      sentAt: null,
+      receivedAt: 1000 + n,
+      message: '{}',
+    };
+  });
+}
+
+function processor(steps: ProcessorStep[], batchSize = 7): Processor {
+  return new Processor({
+    name: 'test',
+    log,
+    store: new SqliteProcessorStore(db, systemClock),
+    steps,
+    batchSize,
+    pollIntervalMs: 10,
+    clock: systemClock,
+    logger: silent,
+  });
+}
+
+function volume(): Record<string, number> {
+  const rows = db.prepare('SELECT event, count FROM event_volume').all() as {
+    event: string;
+    count: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.event, r.count]));
+}
+
+class Recorder implements ProcessorStep {
+  readonly name = 'recorder';
+  readonly seen: number[] = [];
+  apply(batch: readonly LoggedEvent[]): void {
+    this.seen.push(...batch.map((e) => e.offset));
+  }
+}
+
+describe('Processor', () => {
+  it('applies every event once, in order, in batches', async () => {
+    await log.append(events(20, 'Viewed'));
+    await log.append(events(5, 'Bought'));
+    const recorder = new Recorder();
+    const p = processor([new EventVolumeStep(new SqliteEventVolumeStore(db)), recorder]);
+    expect(await p.drain()).toBe(25);
+    expect(recorder.seen).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(volume()).toEqual({ Viewed: 20, Bought: 5 });
+    expect(p.committedOffset).toBe(25);
+  });
+
+  it('resumes from its committed offset after a restart', async () => {
+    await log.append(events(10));
+    await processor([new EventVolumeStep(new SqliteEventVolumeStore(db))]).drain();
+    await log.append(events(3));
+    const recorder = new Recorder();
+    const restarted = processor([new EventVolumeStep(new SqliteEventVolumeStore(db)), recorder]);
+    expect(restarted.committedOffset).toBe(10);
+    await restarted.drain();
+    expect(recorder.seen).toEqual([11, 12, 13]);
+    expect(volume()).toEqual({ Viewed: 13 });
+  });
+
+  it('rolls back derived state and offset together when a step fails', async () => {
+    await log.append(events(10));
+    let failOn: number | null = 9;
+    const flaky: ProcessorStep = {
+      name: 'flaky',
+      apply(batch) {
+        if (failOn !== null && batch.some((e) => e.offset === failOn)) throw new Error('boom');
+      },
+    };
+    const p = processor([new EventVolumeStep(new SqliteEventVolumeStore(db)), flaky], 4);
+    await expect(p.drain()).rejects.toThrow('boom');
+    // Batches 1–4 and 5–8 committed; 9–10 rolled back with its volume update.
+    expect(p.committedOffset).toBe(8);
+    expect(new SqliteProcessorStore(db, systemClock).committedOffset('test')).toBe(8);
+    expect(volume()).toEqual({ Viewed: 8 });
+    failOn = null;
+    await p.drain();
+    expect(volume()).toEqual({ Viewed: 10 });
+  });
+
+  it('wakes up when events are appended while it runs', async () => {
+    const recorder = new Recorder();
+    const p = processor([recorder]);
+    p.start();
+    await log.append(events(3));
+    await expect.poll(() => recorder.seen.length, { timeout: 2000, interval: 5 }).toBe(3);
+    await p.stop();
+  });
+
+  it('retries a failing batch in the background without skipping it', async () => {
+    await log.append(events(3));
+    let attempts = 0;
+    const recorder = new Recorder();
+    const flaky: ProcessorStep = {
+      name: 'flaky',
+      apply() {
+        attempts++;
+        if (attempts < 3) throw new Error('transient');
+      },
+    };
+    const p = processor([flaky, recorder]);
+    p.start();
+    await expect.poll(() => recorder.seen, { timeout: 5000, interval: 10 }).toEqual([1, 2, 3]);
+    await p.stop();
+    expect(attempts).toBe(3);
+  });
+});
