@@ -8,6 +8,7 @@ import { environment } from '../config/environment.js';
 import { ApiKeysService } from '../modules/access/api-keys.service.js';
 import { systemClock } from '../platform/clock.js';
 import { uuidGenerator } from '../platform/ids.js';
+import { UsageError } from './usage-error.js';
 
 /** `attune keys create|list|revoke`, working on the database directly (server may be running). */
 export function keysCommand(): Command {
@@ -74,8 +75,6 @@ export function keysCommand(): Command {
 
   return keys;
 }
-
-class UsageError extends Error {}
 
 async function withService(
   keys: Command,

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
+import { KeyRequestError } from '../modules/access/api-keys.service.js';
 import { attuneVersion } from '../version.js';
 import { keysCommand } from './keys.js';
 import { serveCommand } from './serve.js';
+import { UsageError } from './usage-error.js';
 
 const program = new Command('attune')
   .description('Attune: self-hosted, real-time customer data platform')
@@ -32,6 +34,10 @@ program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
+  }
+  if (error instanceof UsageError || error instanceof KeyRequestError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(
     `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
