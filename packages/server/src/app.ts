@@ -70,6 +70,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }),
     // Ingest bodies are measured per route; this is the ceiling for everything else.
     bodyLimit: 1024 * 1024,
+    // Unknown parameters are refused, not silently dropped: a typo should be an error.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   const processor = new Processor({

@@ -20,8 +20,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (error.validation !== undefined) {
       const first = error.validation[0];
-      const missing = first?.params?.['missingProperty'];
-      const path = `${first?.instancePath ?? ''}${typeof missing === 'string' ? `/${missing}` : ''}`;
+      const named = first?.params?.['missingProperty'] ?? first?.params?.['additionalProperty'];
+      const path = `${first?.instancePath ?? ''}${typeof named === 'string' ? `/${named}` : ''}`;
       return sendProblem(
         reply,
         'invalid_request',
