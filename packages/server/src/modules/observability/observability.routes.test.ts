@@ -14,7 +14,7 @@ describe('operations endpoints', () => {
   });
 
   it('exports Prometheus metrics that move with ingestion', async () => {
-    const send = (payload: unknown) =>
+    const send = (payload: string | object) =>
       t.app.http.inject({
         method: 'POST',
         url: '/v1/batch',
