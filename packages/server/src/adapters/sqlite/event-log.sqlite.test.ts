@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../modules/event-log/event-log.store.js';
-import { dedupPurger } from './dedup-purger.js';
+import { fingerprint32 } from '@attune/engine';
 import { SqliteEventLog } from './event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 
@@ -178,18 +178,43 @@ describe('SqliteEventLog', () => {
   });
 });
 
-describe('dedupPurger', () => {
-  it('forgets messageIds older than the window, walking the log once', async () => {
+describe('dedup across restarts and edge cases', () => {
+  it('remembers messageIds after a restart (the index is rebuilt from the log)', async () => {
+    const now = Date.now();
     await log.append([
-      event({ messageId: 'old', receivedAt: t0 }),
-      event({ messageId: 'new', receivedAt: t0 + 6 * day }),
+      event({ messageId: 'before-restart', receivedAt: now - 1000 }),
+      event({ messageId: 'too-old', receivedAt: now - 8 * day }),
     ]);
-    const purger = dedupPurger(db, 7 * day);
-    expect(purger.runSome(() => false, t0 + 7 * day + 1)).toBe(1);
-    const ids = db.prepare('SELECT message_id FROM event_dedup ORDER BY message_id').pluck().all();
-    expect(ids).toEqual(['new']);
-    // Already walked: nothing more until time passes.
-    expect(purger.runSome(() => false, t0 + 7 * day + 2)).toBe(0);
-    expect(purger.runSome(() => false, t0 + 13 * day + 1)).toBe(1);
+    await log.close();
+    db.close();
+    await open();
+    expect(log.dedupStartup.indexed).toBe(1);
+    const again = await log.append([
+      event({ messageId: 'before-restart', receivedAt: now }),
+      event({ messageId: 'too-old', receivedAt: now }),
+    ]);
+    expect(again.offsets).toEqual([null, 3]);
+  });
+
+  it('does not treat an erased event as seen', async () => {
+    await log.append([event({ messageId: 'erased' })]);
+    db.prepare("DELETE FROM events WHERE message_id = 'erased'").run();
+    expect((await log.append([event({ messageId: 'erased' })])).offsets).toEqual([2]);
+  });
+
+  it('stores both of two different messageIds that share a fingerprint', async () => {
+    const byPrint = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const id = `collide-${i}`;
+      const print = fingerprint32(`web\u0000${id}`);
+      const other = byPrint.get(print);
+      if (other !== undefined) pair = [other, id];
+      byPrint.set(print, id);
+    }
+    const first = await log.append([event({ messageId: pair[0] })]);
+    const second = await log.append([event({ messageId: pair[1] }), event({ messageId: pair[0] })]);
+    expect(first.offsets).toEqual([1]);
+    expect(second.offsets).toEqual([2, null]);
   });
 });

@@ -18,7 +18,6 @@ export interface SqliteEventLogOptions {
   /** The read connection of this thread. */
   db: SqliteDatabase;
   dedupWindowMs: number;
-  dedupPurgeIntervalMs?: number;
 }
 
 export class SqliteEventLog implements EventLog {
@@ -41,7 +40,6 @@ export class SqliteEventLog implements EventLog {
     const writer = await LogWriterClient.start({
       file: options.file,
       dedupWindowMs: options.dedupWindowMs,
-      dedupPurgeIntervalMs: options.dedupPurgeIntervalMs ?? 60_000,
     });
     return new SqliteEventLog(options.db, writer, options.file);
   }
@@ -94,6 +92,11 @@ export class SqliteEventLog implements EventLog {
   /** Transactions the writer committed; fewer than appends when group commit works. */
   get commits(): number {
     return this.writer.commits;
+  }
+
+  /** What the writer's dedup index loaded from the log at start. */
+  get dedupStartup(): { indexed: number; millis: number } {
+    return { indexed: this.writer.dedupIndexed, millis: this.writer.dedupIndexMillis };
   }
 
   /** Bytes on disk of the database and its WAL. */

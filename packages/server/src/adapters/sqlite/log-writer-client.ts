@@ -26,6 +26,9 @@ export class LogWriterClient {
   private lastCommit = 0;
   /** Transactions committed by the writer (each may hold many requests). */
   commits = 0;
+  /** messageIds the writer loaded into its dedup index when it started, and how long it took. */
+  dedupIndexed = 0;
+  dedupIndexMillis = 0;
 
   private constructor(private readonly settings: WriterSettings) {}
 
@@ -61,8 +64,11 @@ export class LogWriterClient {
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onReply = (reply: WriterReply): void => {
-        if (reply.kind === 'ready') resolve();
-        else this.settle(reply);
+        if (reply.kind === 'ready') {
+          this.dedupIndexed = reply.indexed;
+          this.dedupIndexMillis = reply.indexMillis;
+          resolve();
+        } else this.settle(reply);
       };
       worker.on('message', onReply);
       worker.once('error', (error) => {
@@ -115,5 +121,10 @@ function spawnWriterThread(settings: WriterSettings): Worker {
   ).href;
   const entry = new URL('./log-writer.worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  // --conditions=source: workspace packages resolve to their TypeScript sources, as in tests.
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: settings,
+    execArgv: ['--conditions=source'],
+  });
 }

@@ -2,8 +2,6 @@
 export interface WriterSettings {
   file: string;
   dedupWindowMs: number;
-  /** How often expired dedup entries are purged. */
-  dedupPurgeIntervalMs: number;
 }
 
 export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { kind: 'close' };
@@ -11,7 +9,7 @@ export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { 
 export type WriterReply =
   | { kind: 'appended'; id: number; offsets: Float64Array; commit: number }
   | { kind: 'failed'; id: number; error: string }
-  | { kind: 'ready' }
+  | { kind: 'ready'; indexed: number; indexMillis: number }
   | { kind: 'closed' };
 
 /** Marks a duplicate in the offsets array of a reply. */

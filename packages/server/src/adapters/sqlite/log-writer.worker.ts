@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { dedupPurger } from './dedup-purger.js';
+import { DedupIndex } from './dedup-index.js';
 import { rowWidth } from './event-rows.js';
 import {
   duplicateOffset,
@@ -12,22 +12,22 @@ import { openDatabase } from './open-database.js';
 /**
  * The single writer of the event log. Requests that arrive while a commit is running queue
  * up and are committed together in the next transaction (group commit), so one fsync
- * acknowledges many requests.
+ * acknowledges many requests. Being the only writer is also what makes the in-memory dedup
+ * index complete.
  */
 const settings = workerData as WriterSettings;
 const port = parentPort;
 if (port === null) throw new Error('log-writer must run as a worker thread');
 
 const db = openDatabase(settings.file, { migrate: false });
-const claimMessageId = db.prepare(
-  `INSERT INTO event_dedup (source_id, message_id, received_at) VALUES (?, ?, ?)
-   ON CONFLICT (source_id, message_id) DO UPDATE SET received_at = excluded.received_at
-   WHERE event_dedup.received_at < ?`,
-);
 const insertEvent = db.prepare(
   `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp,
      original_timestamp, sent_at, received_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
+const dedup = new DedupIndex(db, settings.dedupWindowMs);
+const indexStarted = performance.now();
+const indexed = dedup.rebuild();
+const indexMillis = Math.round(performance.now() - indexStarted);
 
 type AppendRequest = Extract<WriterRequest, { kind: 'append' }>;
 let queue: AppendRequest[] = [];
@@ -39,18 +39,16 @@ const commitGroup = db.transaction((group: AppendRequest[]): Float64Array[] =>
   group.map(({ rows }) => {
     const offsets = new Float64Array(rows.length / rowWidth);
     for (let r = 0, i = 0; i < rows.length; r++, i += rowWidth) {
+      const sourceId = rows[i] as string;
+      const messageId = rows[i + 1] as string;
       const receivedAt = rows[i + 9] as number;
-      const claimed = claimMessageId.run(
-        rows[i],
-        rows[i + 1],
-        receivedAt,
-        receivedAt - settings.dedupWindowMs,
-      );
-      if (claimed.changes === 0) {
+      if (dedup.isDuplicate(sourceId, messageId, receivedAt)) {
         offsets[r] = duplicateOffset;
         continue;
       }
-      offsets[r] = Number(insertEvent.run(rows.slice(i, i + rowWidth)).lastInsertRowid);
+      const offset = Number(insertEvent.run(rows.slice(i, i + rowWidth)).lastInsertRowid);
+      dedup.claim(sourceId, messageId, offset, receivedAt);
+      offsets[r] = offset;
     }
     return offsets;
   }),
@@ -64,15 +62,16 @@ function flush(): void {
   let results: Float64Array[];
   try {
     results = commitGroup(group);
+    dedup.committed();
   } catch (error) {
+    dedup.rolledBack();
     const message = error instanceof Error ? error.message : String(error);
     for (const { id } of group) post({ kind: 'failed', id, error: message });
     return;
   }
   commitNumber++;
   group.forEach(({ id }, index) => {
-    const offsets = results[index] as Float64Array;
-    post({ kind: 'appended', id, offsets, commit: commitNumber });
+    post({ kind: 'appended', id, offsets: results[index] as Float64Array, commit: commitNumber });
   });
 }
 
@@ -80,16 +79,12 @@ function post(reply: WriterReply): void {
   port?.postMessage(reply);
 }
 
-const purger = dedupPurger(db, settings.dedupWindowMs);
-const purgeTimer = setInterval(
-  () => purger.runSome(() => queue.length > 0),
-  settings.dedupPurgeIntervalMs,
-);
+const expiryTimer = setInterval(() => dedup.expire(), 60_000);
 
 port.on('message', (request: WriterRequest) => {
   if (request.kind === 'close') {
     flush();
-    clearInterval(purgeTimer);
+    clearInterval(expiryTimer);
     db.close();
     post({ kind: 'closed' });
     port.close();
@@ -104,4 +99,4 @@ port.on('message', (request: WriterRequest) => {
   }
 });
 
-post({ kind: 'ready' });
+post({ kind: 'ready', indexed, indexMillis });

@@ -38,14 +38,6 @@ const migrations: string[] = [
     received_at INTEGER NOT NULL,
     message TEXT NOT NULL
   );
-  -- messageIds seen per source within the dedup window.
-  CREATE TABLE event_dedup (
-    source_id TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    received_at INTEGER NOT NULL,
-    PRIMARY KEY (source_id, message_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE processor_offsets (
     name TEXT PRIMARY KEY,
     committed_offset INTEGER NOT NULL,
