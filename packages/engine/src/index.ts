@@ -4,3 +4,4 @@ export * from './ingest/batch-defaults.js';
 export * from './time/duration.js';
 export * from './dedup/fingerprint.js';
 export * from './dedup/message-id-index.js';
+export * from './ingest/batch-spans.js';

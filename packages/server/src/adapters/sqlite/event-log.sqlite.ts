@@ -1,13 +1,21 @@
 import { statSync } from 'node:fs';
 import type {
   AppendResult,
+  EventFields,
   EventFilter,
   EventLog,
   LoggedEvent,
   NewEvent,
   ScanResult,
 } from '../../modules/event-log/event-log.store.js';
-import { eventColumns, flattenEvents, toLoggedEvent, type EventRow } from './event-rows.js';
+import {
+  eventColumns,
+  fieldColumns,
+  flattenEvents,
+  toEventFields,
+  toLoggedEvent,
+  type EventRow,
+} from './event-rows.js';
 import { LogWriterClient } from './log-writer-client.js';
 import { duplicateOffset } from './log-writer.protocol.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -23,6 +31,7 @@ export interface SqliteEventLogOptions {
 export class SqliteEventLog implements EventLog {
   private readonly listeners = new Set<(lastOffset: number) => void>();
   private readonly readAfter;
+  private readonly readFieldsAfter;
   private readonly lastSeq;
 
   private constructor(
@@ -30,9 +39,12 @@ export class SqliteEventLog implements EventLog {
     private readonly writer: LogWriterClient,
     private readonly file: string,
   ) {
-    this.readAfter = db.prepare(
-      `SELECT ${eventColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
-    );
+    this.readAfter = db
+      .prepare(`SELECT ${eventColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    this.readFieldsAfter = db
+      .prepare(`SELECT ${fieldColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
     this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
   }
 
@@ -58,6 +70,10 @@ export class SqliteEventLog implements EventLog {
     return (this.readAfter.all(afterOffset, limit) as EventRow[]).map(toLoggedEvent);
   }
 
+  async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
+    return (this.readFieldsAfter.all(afterOffset, limit) as EventRow[]).map(toEventFields);
+  }
+
   async scan(
     afterOffset: number,
     limit: number,
@@ -77,6 +93,7 @@ export class SqliteEventLog implements EventLog {
       .prepare(
         `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ?${where} ORDER BY seq LIMIT ?`,
       )
+      .raw()
       .all(afterOffset, window.upto, ...params, limit) as EventRow[];
     const events = rows.map(toLoggedEvent);
     const full = events.length === limit;

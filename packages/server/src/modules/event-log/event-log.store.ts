@@ -22,6 +22,9 @@ export interface LoggedEvent extends NewEvent {
   offset: number;
 }
 
+/** A logged event without its message text, for consumers that need only the fields. */
+export type EventFields = Omit<LoggedEvent, 'message'>;
+
 export interface AppendResult {
   /** Per appended event, in order: its offset, or null when it was a duplicate. */
   offsets: (number | null)[];
@@ -51,6 +54,8 @@ export interface EventLog {
   append(events: NewEvent[]): Promise<AppendResult>;
   /** Events with offset > afterOffset, in offset order. */
   read(afterOffset: number, limit: number): Promise<LoggedEvent[]>;
+  /** Like read, without the message text: cheaper for consumers of the fields only. */
+  readFields(afterOffset: number, limit: number): Promise<EventFields[]>;
   /**
    * Like read, but only events matching the filter, examining at most `maxScanned`
    * events so a selective filter over a long log stays bounded.

@@ -4,7 +4,11 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { WriteAuth } from '../access/api-keys.service.js';
 import type { EventLog, NewEvent } from '../event-log/event-log.store.js';
 import { extractWriteKey } from './steps/extract-write-key.js';
-import { normalizeMessage, type PendingEvent } from './steps/normalize-message.js';
+import {
+  normalizeMessage,
+  type NormalizeContext,
+  type PendingEvent,
+} from './steps/normalize-message.js';
 import { parseBody } from './steps/parse-body.js';
 import { splitRequest } from './steps/split-request.js';
 import { reject, type Rejection, type StepOutcome } from './steps/step-outcome.js';
@@ -13,7 +17,7 @@ import { validateMessage } from './steps/validate-message.js';
 /**
  * A step between normalization and storage: the consent gate, PII protection and
  * tracking-plan validation slot in here, in order. A step that changes `message` must set
- * `json` to null.
+ * `messageStale`.
  */
 export type MessageStep = (event: PendingEvent) => StepOutcome<PendingEvent>;
 
@@ -72,9 +76,9 @@ export class IngestionService {
     const auth = await deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail));
 
-    const split = splitRequest(parsed.value, request.endpoint);
+    const split = splitRequest(parsed.value, request.rawBody, request.endpoint);
     if (split.kind !== 'ok') return this.refuse(split as Rejection);
-    const { items, pointerPrefix, impliedType, defaults, sentAt } = split.value;
+    const { items, pointerPrefix, impliedType, defaults, sentAt, itemText } = split.value;
     deps.metrics.batchSize(items.length);
 
     const context = {
@@ -89,7 +93,7 @@ export class IngestionService {
     let dropped = 0;
     for (let index = 0; index < items.length; index++) {
       const pointer = `${pointerPrefix}${pointerPrefix === '' ? '' : index}`;
-      const outcome = this.prepare(items[index], pointer, impliedType, context);
+      const outcome = this.prepare(items[index], itemText(index), pointer, impliedType, context);
       if (outcome.kind === 'ok') {
         ready.push(outcome.value);
       } else if (outcome.kind === 'drop') {
@@ -115,20 +119,22 @@ export class IngestionService {
 
   private prepare(
     item: unknown,
+    sentText: string | null,
     pointer: string,
     impliedType: MessageType | null,
-    context: Parameters<typeof normalizeMessage>[2],
+    context: NormalizeContext,
   ): StepOutcome<NewEvent> {
     const valid = validateMessage(item, pointer, impliedType);
     if (valid.kind !== 'ok') return valid;
-    let pending = normalizeMessage(valid.value, pointer, context);
+    let pending = normalizeMessage(valid.value, sentText, pointer, context);
     for (const step of this.deps.messageSteps) {
       if (pending.kind !== 'ok') break;
       pending = step(pending.value);
     }
     if (pending.kind !== 'ok') return pending;
-    const { fields, message, json } = pending.value;
-    return { kind: 'ok', value: { ...fields, message: json ?? JSON.stringify(message) } };
+    const { event, message, messageStale } = pending.value;
+    if (messageStale) event.message = JSON.stringify(message);
+    return { kind: 'ok', value: event };
   }
 
   private refuse(rejection: Rejection): IngestResult {

@@ -1,5 +1,4 @@
-import type { LoggedEvent } from '../event-log/event-log.store.js';
-import type { ProcessorStep } from './processor-step.js';
+import type { ProcessorEvent, ProcessorStep } from './processor-step.js';
 
 export interface EventVolumeDelta {
   sourceId: string;
@@ -21,10 +20,11 @@ export interface EventVolumeStore {
  */
 export class EventVolumeStep implements ProcessorStep {
   readonly name = 'event-volume';
+  readonly needsMessage = false;
 
   constructor(private readonly store: EventVolumeStore) {}
 
-  apply(events: readonly LoggedEvent[]): void {
+  apply(events: readonly ProcessorEvent[]): void {
     const deltas = new Map<string, EventVolumeDelta>();
     for (const e of events) {
       const name = e.event ?? '';

@@ -26,6 +26,7 @@ const mark = db.prepare(
 );
 const ledger: ProcessorStep = {
   name: 'ledger',
+  needsMessage: false,
   apply(events) {
     for (const e of events) mark.run(e.offset);
   },

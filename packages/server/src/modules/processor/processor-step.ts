@@ -1,4 +1,7 @@
-import type { LoggedEvent } from '../event-log/event-log.store.js';
+import type { EventFields } from '../event-log/event-log.store.js';
+
+/** What steps see: the event's fields, and its message text when some step needs it. */
+export type ProcessorEvent = EventFields & { message?: string };
 
 /**
  * One stage of processing (identity, profiles, segments… in later modules). `apply` runs
@@ -7,5 +10,7 @@ import type { LoggedEvent } from '../event-log/event-log.store.js';
  */
 export interface ProcessorStep {
   readonly name: string;
-  apply(events: readonly LoggedEvent[]): void;
+  /** Whether `apply` reads `message`; if no step does, the processor skips loading it. */
+  readonly needsMessage: boolean;
+  apply(events: readonly ProcessorEvent[]): void;
 }

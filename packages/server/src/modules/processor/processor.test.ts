@@ -75,8 +75,11 @@ function volume(): Record<string, number> {
 class Recorder implements ProcessorStep {
   readonly name = 'recorder';
   readonly seen: number[] = [];
+  readonly messages: (string | undefined)[] = [];
+  constructor(readonly needsMessage = false) {}
   apply(batch: readonly LoggedEvent[]): void {
     this.seen.push(...batch.map((e) => e.offset));
+    this.messages.push(...batch.map((e) => e.message));
   }
 }
 
@@ -90,6 +93,17 @@ describe('Processor', () => {
     expect(recorder.seen).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(volume()).toEqual({ Viewed: 20, Bought: 5 });
     expect(p.committedOffset).toBe(25);
+  });
+
+  it('loads message texts only when a step needs them', async () => {
+    await log.append(events(2));
+    const fieldsOnly = new Recorder(false);
+    await processor([fieldsOnly]).drain();
+    expect(fieldsOnly.messages).toEqual([undefined, undefined]);
+    await log.append(events(1));
+    const withText = new Recorder(true);
+    await processor([withText, new Recorder(false)]).drain();
+    expect(withText.messages).toEqual(['{}']);
   });
 
   it('resumes from its committed offset after a restart', async () => {
@@ -109,6 +123,7 @@ describe('Processor', () => {
     let failOn: number | null = 9;
     const flaky: ProcessorStep = {
       name: 'flaky',
+      needsMessage: false,
       apply(batch) {
         if (failOn !== null && batch.some((e) => e.offset === failOn)) throw new Error('boom');
       },
@@ -139,6 +154,7 @@ describe('Processor', () => {
     const recorder = new Recorder();
     const flaky: ProcessorStep = {
       name: 'flaky',
+      needsMessage: false,
       apply() {
         attempts++;
         if (attempts < 3) throw new Error('transient');

@@ -9,7 +9,7 @@ export interface ProcessorLogger {
 
 export interface ProcessorDeps {
   name: string;
-  log: Pick<EventLog, 'read' | 'onAppend'>;
+  log: Pick<EventLog, 'read' | 'readFields' | 'onAppend'>;
   store: ProcessorStore;
   steps: ProcessorStep[];
   batchSize: number;
@@ -31,9 +31,11 @@ export class Processor {
   private wake: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private failures = 0;
+  private readonly needsMessage: boolean;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.committed = deps.store.committedOffset(deps.name);
+    this.needsMessage = deps.steps.some((step) => step.needsMessage);
   }
 
   get name(): string {
@@ -47,7 +49,9 @@ export class Processor {
   /** Processes one batch; returns how many events it applied. */
   async runOnce(): Promise<number> {
     const { log, store, steps, batchSize, name } = this.deps;
-    const events = await log.read(this.committed, batchSize);
+    const events = this.needsMessage
+      ? await log.read(this.committed, batchSize)
+      : await log.readFields(this.committed, batchSize);
     const last = events[events.length - 1];
     if (last === undefined) return 0;
     store.commit(name, last.offset, () => {

@@ -21,13 +21,14 @@ describe('normalizeMessage', () => {
   it('fills messageId and receivedAt and names the event', () => {
     const outcome = normalizeMessage(
       valid({ type: 'track', event: 'Order Completed', userId: 'u' }),
+      null,
       '',
       context,
     );
     expect(outcome).toMatchObject({
       kind: 'ok',
       value: {
-        fields: {
+        event: {
           sourceId: 'web',
           messageId: 'generated-id',
           type: 'track',
@@ -44,12 +45,13 @@ describe('normalizeMessage', () => {
   it('keeps the client messageId and names pages by their name', () => {
     const outcome = normalizeMessage(
       valid({ type: 'page', name: 'Home', messageId: 'm-1', anonymousId: 'a' }),
+      null,
       '',
       context,
     );
     expect(outcome).toMatchObject({
       kind: 'ok',
-      value: { fields: { messageId: 'm-1', event: 'Home' } },
+      value: { event: { messageId: 'm-1', event: 'Home' } },
     });
   });
 
@@ -62,12 +64,13 @@ describe('normalizeMessage', () => {
         userId: 'u',
         timestamp: new Date(receivedAt + clientAhead - 2000).toISOString(),
       }),
+      null,
       '',
       { ...context, batchSentAt: receivedAt + clientAhead - 500 },
     );
     expect(outcome).toMatchObject({
       kind: 'ok',
-      value: { fields: { timestamp: receivedAt - 1500 } },
+      value: { event: { timestamp: receivedAt - 1500 } },
     });
   });
 
@@ -80,12 +83,13 @@ describe('normalizeMessage', () => {
         timestamp: '2026-11-23T11:00:00Z',
         sentAt: '2026-11-23T11:00:10Z',
       }),
+      null,
       '',
       { ...context, batchSentAt: Date.UTC(2030, 0, 1) },
     );
     expect(outcome).toMatchObject({
       kind: 'ok',
-      value: { fields: { timestamp: receivedAt - 10_000 } },
+      value: { event: { timestamp: receivedAt - 10_000 } },
     });
   });
 
@@ -98,11 +102,12 @@ describe('normalizeMessage', () => {
         writeKey: 'secret',
         context: { ip: '1.2.3.4' },
       }),
+      null,
       '',
       { ...context, defaults: { context: { locale: 'de-DE', ip: '9.9.9.9' } } },
     );
     if (outcome.kind !== 'ok') throw new Error('expected ok');
-    const stored = JSON.parse(outcome.value.json ?? '') as Record<string, unknown>;
+    const stored = JSON.parse(outcome.value.event.message) as Record<string, unknown>;
     expect(stored).toEqual({
       type: 'track',
       event: 'X',
@@ -115,6 +120,7 @@ describe('normalizeMessage', () => {
     // 11,000 three-byte characters: 33,000 bytes but only 11,000 UTF-16 units.
     const outcome = normalizeMessage(
       valid({ type: 'track', event: 'X', userId: 'u', properties: { note: '€'.repeat(11_000) } }),
+      null,
       '/batch/7',
       context,
     );
@@ -124,9 +130,58 @@ describe('normalizeMessage', () => {
   it('accepts a message just under 32 KB', () => {
     const outcome = normalizeMessage(
       valid({ type: 'track', event: 'X', userId: 'u', properties: { note: 'a'.repeat(32_000) } }),
+      null,
       '',
       context,
     );
     expect(outcome.kind).toBe('ok');
+  });
+});
+
+describe('normalizeMessage and the text as sent', () => {
+  const sent = '{"event":"X",  "userId":"u","type":"track","properties":{"b":1,"a":2}}';
+  const message = JSON.parse(sent) as Record<string, unknown>;
+
+  it('stores the message exactly as sent when nothing changes', () => {
+    const outcome = normalizeMessage(valid(message), sent, '', context);
+    expect(outcome).toMatchObject({ kind: 'ok', value: { event: { message: sent } } });
+  });
+
+  it('serializes again when the write key must go', () => {
+    const withKey = '{"event":"X","userId":"u","type":"track","writeKey":"wk"}';
+    const outcome = normalizeMessage(
+      valid(JSON.parse(withKey) as Record<string, unknown>),
+      withKey,
+      '',
+      context,
+    );
+    if (outcome.kind !== 'ok') throw new Error('expected ok');
+    expect(JSON.parse(outcome.value.event.message)).toEqual({
+      event: 'X',
+      userId: 'u',
+      type: 'track',
+    });
+  });
+
+  it('serializes again when batch defaults are merged in', () => {
+    const outcome = normalizeMessage(valid(message), sent, '', {
+      ...context,
+      defaults: { context: { ip: '1.1.1.1' } },
+    });
+    if (outcome.kind !== 'ok') throw new Error('expected ok');
+    expect(JSON.parse(outcome.value.event.message)).toMatchObject({ context: { ip: '1.1.1.1' } });
+  });
+
+  it('serializes again when the endpoint implied the type', () => {
+    const untyped = '{"event":"X","userId":"u"}';
+    const checked = validateMessage(JSON.parse(untyped), '', 'track');
+    if (checked.kind !== 'ok') throw new Error('expected ok');
+    const outcome = normalizeMessage(checked.value, untyped, '', context);
+    if (outcome.kind !== 'ok') throw new Error('expected ok');
+    expect(JSON.parse(outcome.value.event.message)).toEqual({
+      event: 'X',
+      userId: 'u',
+      type: 'track',
+    });
   });
 });

@@ -14,33 +14,39 @@ export interface NormalizeContext {
 }
 
 /**
- * An event on its way to the log. Later steps (consent, PII protection) may replace
- * `message`; they must then set `json` to null so it is serialized again.
+ * An event on its way to the log: `event.message` is the JSON text to store and `message`
+ * the same as an object. A later step (consent, PII protection) that changes `message`
+ * sets `messageStale`, and the text is serialized again before storage.
  */
 export interface PendingEvent {
-  fields: Omit<NewEvent, 'message'>;
+  event: NewEvent;
   message: Record<string, unknown>;
-  json: string | null;
+  messageStale: boolean;
 }
 
 /**
  * Step 5: the normalized fields of one message — messageId (generated when missing),
  * skew-corrected timestamp, receivedAt — and the message as it will be stored: batch
- * defaults merged in, the write key removed. Enforces the 32 KB message limit.
+ * defaults merged in, the write key removed. `sentText` is the message exactly as sent,
+ * stored as is when nothing had to change. Enforces the 32 KB message limit.
  */
 export function normalizeMessage(
   valid: ValidMessage,
+  sentText: string | null,
   pointer: string,
   ctx: NormalizeContext,
 ): StepOutcome<PendingEvent> {
   const { message, userId, anonymousId, originalTimestamp } = valid;
   let stored = message as unknown as Record<string, unknown>;
+  let text = valid.typeImplied ? null : sentText;
   if ('writeKey' in stored) {
     const { writeKey: _writeKey, ...rest } = stored;
     stored = rest;
+    text = null;
   }
-  stored = applyBatchDefaults(stored, ctx.defaults);
-  const json = JSON.stringify(stored);
+  const merged = applyBatchDefaults(stored, ctx.defaults);
+  if (merged !== stored) text = null;
+  const json = text ?? JSON.stringify(merged);
   // Segment's limit counts bytes; a JS string's length counts UTF-16 units, so only
   // strings that could be over the limit are measured exactly.
   if (
@@ -54,11 +60,10 @@ export function normalizeMessage(
     );
   }
   const sentAt = valid.sentAt ?? ctx.batchSentAt;
-  const messageId = message.messageId ?? ctx.newMessageId();
   return ok({
-    fields: {
+    event: {
       sourceId: ctx.sourceId,
-      messageId,
+      messageId: message.messageId ?? ctx.newMessageId(),
       type: message.type,
       event: eventName(message),
       userId,
@@ -67,9 +72,10 @@ export function normalizeMessage(
       originalTimestamp,
       sentAt,
       receivedAt: ctx.receivedAt,
+      message: json,
     },
-    message: stored,
-    json,
+    message: merged,
+    messageStale: false,
   });
 }
 

@@ -1,5 +1,5 @@
 import { ingestLimits, type MessageType } from '@attune/contracts';
-import { parseIsoTimestamp, type BatchDefaults } from '@attune/engine';
+import { findBatchItemSpans, parseIsoTimestamp, type BatchDefaults } from '@attune/engine';
 import { ok, reject, type StepOutcome } from './step-outcome.js';
 
 export interface IngestItems {
@@ -12,11 +12,19 @@ export interface IngestItems {
   defaults: BatchDefaults;
   /** Batch-level sentAt (epoch ms), used when a message has none. */
   sentAt: number | null;
+  /**
+   * Item i's exact text in the body, when it can be stored as sent (no batch defaults to
+   * merge in); null otherwise, and the item is serialized again.
+   */
+  itemText(index: number): string | null;
 }
+
+const noText = (): null => null;
 
 /** Step 3: one request into its messages, checking the batch envelope. */
 export function splitRequest(
   body: unknown,
+  raw: string,
   endpoint: MessageType | 'batch',
 ): StepOutcome<IngestItems> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -24,12 +32,14 @@ export function splitRequest(
   }
   const envelope = body as Record<string, unknown>;
   if (endpoint !== 'batch') {
+    const text = raw.trim();
     return ok({
       items: [body],
       pointerPrefix: '',
       impliedType: endpoint,
       defaults: {},
       sentAt: null,
+      itemText: () => text,
     });
   }
   const batch = envelope['batch'];
@@ -60,14 +70,24 @@ export function splitRequest(
       return reject('invalid_timestamp', '`sentAt` must be an ISO-8601 date-time', '/sentAt');
     }
   }
+  const defaults: BatchDefaults = {
+    context: envelope['context'] as Record<string, unknown> | undefined,
+    integrations: envelope['integrations'] as Record<string, unknown> | undefined,
+  };
+  const spans =
+    defaults.context === undefined && defaults.integrations === undefined
+      ? findBatchItemSpans(raw)
+      : null;
+  const itemText =
+    spans !== null && spans.length === batch.length * 2
+      ? (index: number) => raw.slice(spans[2 * index], spans[2 * index + 1])
+      : noText;
   return ok({
     items: batch,
     pointerPrefix: '/batch/',
     impliedType: null,
-    defaults: {
-      context: envelope['context'] as Record<string, unknown> | undefined,
-      integrations: envelope['integrations'] as Record<string, unknown> | undefined,
-    },
+    defaults,
     sentAt,
+    itemText,
   });
 }

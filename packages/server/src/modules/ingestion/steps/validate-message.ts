@@ -20,6 +20,8 @@ export interface ValidMessage {
   /** Client times, epoch ms. */
   originalTimestamp: number | null;
   sentAt: number | null;
+  /** The endpoint set or changed `type`: the message differs from what the client sent. */
+  typeImplied: boolean;
 }
 
 /**
@@ -35,9 +37,13 @@ export function validateMessage(
     return reject('invalid_message', 'Each message must be a JSON object', pointer);
   }
   let candidate = item as Record<string, unknown>;
+  let typeImplied = false;
   // Single-message endpoints imply the type, as in Segment; a batch item must state it.
   if (impliedType !== null) {
-    if (candidate['type'] !== impliedType) candidate = { ...candidate, type: impliedType };
+    if (candidate['type'] !== impliedType) {
+      candidate = { ...candidate, type: impliedType };
+      typeImplied = true;
+    }
   } else if (candidate['type'] === undefined) {
     return reject('missing_field', 'Every batch message needs a `type`', `${pointer}/type`);
   } else if (!isMessageType(candidate['type'])) {
@@ -90,6 +96,7 @@ export function validateMessage(
     anonymousId,
     originalTimestamp: times.timestamp ?? times.originalTimestamp ?? null,
     sentAt: times.sentAt ?? null,
+    typeImplied,
   });
 }
 
