@@ -16,7 +16,7 @@ export interface IngestItems {
    * Item i's exact text in the body, when it can be stored as sent (no batch defaults to
    * merge in); null otherwise, and the item is serialized again.
    */
-  itemText(index: number): string | null;
+  itemText: (index: number) => string | null;
 }
 
 const noText = (): null => null;
