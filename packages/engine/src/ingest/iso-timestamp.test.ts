@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIsoTimestamp, parseIsoTimestamp } from './iso-timestamp.js';
 
@@ -31,6 +32,32 @@ describe('parseIsoTimestamp', () => {
     '2026-11-23T10:15:30.Z',
   ])('rejects %j', (text) => {
     expect(parseIsoTimestamp(text)).toBeNull();
+  });
+
+  it.each([
+    '2026-13-23T10:15:30.123Z',
+    '2026-02-29T10:15:30.123Z',
+    '2026-11-23T25:15:30.123Z',
+    '2026-11-23T10:15:3x.123Z',
+    '2026-00-10T10:15:30.123Z',
+  ])('rejects %j on the fast path too', (text) => {
+    expect(parseIsoTimestamp(text)).toBeNull();
+  });
+
+  it('agrees with Date.parse on canonical timestamps (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date(Date.UTC(1970, 0, 1)),
+          max: new Date(Date.UTC(9999, 11, 31)),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const text = date.toISOString();
+          expect(parseIsoTimestamp(text)).toBe(Date.parse(text));
+        },
+      ),
+    );
   });
 
   it('round-trips with formatIsoTimestamp', () => {

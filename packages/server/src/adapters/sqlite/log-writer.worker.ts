@@ -46,7 +46,21 @@ const commitGroup = db.transaction((group: AppendRequest[]): Float64Array[] =>
         offsets[r] = duplicateOffset;
         continue;
       }
-      const offset = Number(insertEvent.run(rows.slice(i, i + rowWidth)).lastInsertRowid);
+      const offset = Number(
+        insertEvent.run(
+          sourceId,
+          messageId,
+          rows[i + 2],
+          rows[i + 3],
+          rows[i + 4],
+          rows[i + 5],
+          rows[i + 6],
+          rows[i + 7],
+          rows[i + 8],
+          receivedAt,
+          rows[i + 10],
+        ).lastInsertRowid,
+      );
       dedup.claim(sourceId, messageId, offset, receivedAt);
       offsets[r] = offset;
     }
