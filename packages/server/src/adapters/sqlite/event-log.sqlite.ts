@@ -8,14 +8,8 @@ import type {
   NewEvent,
   ScanResult,
 } from '../../modules/event-log/event-log.store.js';
-import {
-  eventColumns,
-  fieldColumns,
-  flattenEvents,
-  toEventFields,
-  toLoggedEvent,
-  type EventRow,
-} from './event-rows.js';
+import { SqliteEventReader } from './event-reader.sqlite.js';
+import { flattenEvents } from './event-rows.js';
 import { LogWriterClient } from './log-writer-client.js';
 import { duplicateOffset } from './log-writer.protocol.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -28,24 +22,38 @@ export interface SqliteEventLogOptions {
   dedupWindowMs: number;
 }
 
+/** The event log: appends through the writer thread, reads on this thread's connection. */
 export class SqliteEventLog implements EventLog {
   private readonly listeners = new Set<(lastOffset: number) => void>();
-  private readonly readAfter;
-  private readonly readFieldsAfter;
-  private readonly lastSeq;
+  private readonly reader: SqliteEventReader;
 
   private constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly writer: LogWriterClient,
     private readonly file: string,
   ) {
-    this.readAfter = db
-      .prepare(`SELECT ${eventColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
-      .raw();
-    this.readFieldsAfter = db
-      .prepare(`SELECT ${fieldColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
-      .raw();
-    this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
+    this.reader = new SqliteEventReader(db);
+  }
+
+  read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
+    return this.reader.read(afterOffset, limit);
+  }
+
+  readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
+    return this.reader.readFields(afterOffset, limit);
+  }
+
+  scan(
+    afterOffset: number,
+    limit: number,
+    filter: EventFilter,
+    maxScanned: number,
+  ): Promise<ScanResult> {
+    return this.reader.scan(afterOffset, limit, filter, maxScanned);
+  }
+
+  lastOffset(): Promise<number> {
+    return this.reader.lastOffset();
   }
 
   static async open(options: SqliteEventLogOptions): Promise<SqliteEventLog> {
@@ -64,46 +72,6 @@ export class SqliteEventLog implements EventLog {
     for (const o of raw) if (o > last) last = o;
     if (last > 0) for (const listener of this.listeners) listener(last);
     return { offsets };
-  }
-
-  async read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
-    return (this.readAfter.all(afterOffset, limit) as EventRow[]).map(toLoggedEvent);
-  }
-
-  async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
-    return (this.readFieldsAfter.all(afterOffset, limit) as EventRow[]).map(toEventFields);
-  }
-
-  async scan(
-    afterOffset: number,
-    limit: number,
-    filter: EventFilter,
-    maxScanned: number,
-  ): Promise<ScanResult> {
-    const { where, params } = filterClause(filter);
-    // Scan a bounded window of offsets, then filter inside it: cost stays proportional to
-    // maxScanned however rare the matches are.
-    const window = this.db
-      .prepare(
-        `SELECT max(seq) AS upto, count(*) AS n FROM (SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?)`,
-      )
-      .get(afterOffset, maxScanned) as { upto: number | null; n: number };
-    if (window.upto === null) return { events: [], scannedThrough: afterOffset, reachedEnd: true };
-    const rows = this.db
-      .prepare(
-        `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ?${where} ORDER BY seq LIMIT ?`,
-      )
-      .raw()
-      .all(afterOffset, window.upto, ...params, limit) as EventRow[];
-    const events = rows.map(toLoggedEvent);
-    const full = events.length === limit;
-    const scannedThrough = full ? (events[events.length - 1] as LoggedEvent).offset : window.upto;
-    const reachedEnd = !full && window.n < maxScanned;
-    return { events, scannedThrough, reachedEnd };
-  }
-
-  async lastOffset(): Promise<number> {
-    return Number(this.lastSeq.get() ?? 0);
   }
 
   /** Transactions the writer committed; fewer than appends when group commit works. */
@@ -138,20 +106,4 @@ export class SqliteEventLog implements EventLog {
     this.listeners.clear();
     await this.writer.close();
   }
-}
-
-function filterClause(filter: EventFilter): { where: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const add = (column: string, value: string | undefined): void => {
-    if (value === undefined) return;
-    parts.push(`${column} = ?`);
-    params.push(value);
-  };
-  add('source_id', filter.sourceId);
-  add('type', filter.type);
-  add('event', filter.event);
-  add('user_id', filter.userId);
-  add('anonymous_id', filter.anonymousId);
-  return { where: parts.map((p) => ` AND ${p}`).join(''), params };
 }

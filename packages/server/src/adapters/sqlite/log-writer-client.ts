@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnThread } from '../../platform/spawn-thread.js';
 import type { WriterReply, WriterRequest, WriterSettings } from './log-writer.protocol.js';
 
 /** Raised when the log cannot take writes (worker crashed, disk error). Maps to 503. */
@@ -60,7 +59,7 @@ export class LogWriterClient {
   }
 
   private spawn(): void {
-    const worker = spawnWriterThread(this.settings);
+    const worker = spawnThread('./log-writer.worker', import.meta.url, this.settings);
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onReply = (reply: WriterReply): void => {
@@ -103,28 +102,4 @@ export class LogWriterClient {
     for (const waiter of this.pending.values()) waiter.reject(new StorageUnavailableError(detail));
     this.pending.clear();
   }
-}
-
-/**
- * The worker runs from dist as JavaScript. Tests run the TypeScript sources, so there the
- * thread first registers tsx's loader (loaders are per thread) and then imports the entry.
- */
-function spawnWriterThread(settings: WriterSettings): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./log-writer.worker.js', import.meta.url), { workerData: settings });
-  }
-  // require.resolve finds the CommonJS build; the thread wants tsx's ESM API beside it.
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const entry = new URL('./log-writer.worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  // --conditions=source: workspace packages resolve to their TypeScript sources, as in tests.
-  return new Worker(bootstrap, {
-    eval: true,
-    workerData: settings,
-    execArgv: ['--conditions=source'],
-  });
 }

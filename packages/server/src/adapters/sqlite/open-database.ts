@@ -8,6 +8,12 @@ export type SqliteDatabase = Database.Database;
 export interface OpenOptions {
   /** Apply pending migrations (the first connection of a process does; workers need not). */
   migrate?: boolean;
+  /**
+   * FULL (default) for the event log and anything not derivable. NORMAL suits connections
+   * that write only derived state together with its log offset: a commit lost to power
+   * failure rolls back state and offset together and is simply processed again.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 /**
@@ -20,7 +26,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
   // Checkpoint in bigger steps than the 1000-page default: fewer pauses under heavy ingest.

@@ -34,7 +34,7 @@ describe('operations endpoints', () => {
       ],
     });
     await send('{oops');
-    await t.app.processor.drain();
+    await t.app.processor!.caughtUp(await t.app.eventLog.lastOffset());
     const res = await t.app.http.inject('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);

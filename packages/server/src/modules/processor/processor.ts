@@ -17,6 +17,8 @@ export interface ProcessorDeps {
   pollIntervalMs: number;
   clock: Clock;
   logger: ProcessorLogger;
+  /** Told after every committed batch, e.g. to report progress across threads. */
+  onCommitted?: (offset: number) => void;
 }
 
 /**
@@ -58,6 +60,7 @@ export class Processor {
       for (const step of steps) step.apply(events);
     });
     this.committed = last.offset;
+    this.deps.onCommitted?.(last.offset);
     return events.length;
   }
 

@@ -1,0 +1,90 @@
+import type {
+  EventFields,
+  EventFilter,
+  EventLog,
+  LoggedEvent,
+  ScanResult,
+} from '../../modules/event-log/event-log.store.js';
+import {
+  eventColumns,
+  fieldColumns,
+  toEventFields,
+  toLoggedEvent,
+  type EventRow,
+} from './event-rows.js';
+import type { SqliteDatabase } from './open-database.js';
+
+export type EventReader = Pick<EventLog, 'read' | 'readFields' | 'scan' | 'lastOffset'>;
+
+/** The read side of the event log, on any connection (threads other than the writer's). */
+export class SqliteEventReader implements EventReader {
+  private readonly readAfter;
+  private readonly readFieldsAfter;
+  private readonly lastSeq;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.readAfter = db
+      .prepare(`SELECT ${eventColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    this.readFieldsAfter = db
+      .prepare(`SELECT ${fieldColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
+  }
+
+  async read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
+    return (this.readAfter.all(afterOffset, limit) as EventRow[]).map(toLoggedEvent);
+  }
+
+  async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
+    return (this.readFieldsAfter.all(afterOffset, limit) as EventRow[]).map(toEventFields);
+  }
+
+  async scan(
+    afterOffset: number,
+    limit: number,
+    filter: EventFilter,
+    maxScanned: number,
+  ): Promise<ScanResult> {
+    const { where, params } = filterClause(filter);
+    // Scan a bounded window of offsets, then filter inside it: cost stays proportional to
+    // maxScanned however rare the matches are.
+    const window = this.db
+      .prepare(
+        `SELECT max(seq) AS upto, count(*) AS n FROM (SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?)`,
+      )
+      .get(afterOffset, maxScanned) as { upto: number | null; n: number };
+    if (window.upto === null) return { events: [], scannedThrough: afterOffset, reachedEnd: true };
+    const rows = this.db
+      .prepare(
+        `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ?${where} ORDER BY seq LIMIT ?`,
+      )
+      .raw()
+      .all(afterOffset, window.upto, ...params, limit) as EventRow[];
+    const events = rows.map(toLoggedEvent);
+    const full = events.length === limit;
+    const scannedThrough = full ? (events[events.length - 1] as LoggedEvent).offset : window.upto;
+    const reachedEnd = !full && window.n < maxScanned;
+    return { events, scannedThrough, reachedEnd };
+  }
+
+  async lastOffset(): Promise<number> {
+    return Number(this.lastSeq.get() ?? 0);
+  }
+}
+
+function filterClause(filter: EventFilter): { where: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    parts.push(`${column} = ?`);
+    params.push(value);
+  };
+  add('source_id', filter.sourceId);
+  add('type', filter.type);
+  add('event', filter.event);
+  add('user_id', filter.userId);
+  add('anonymous_id', filter.anonymousId);
+  return { where: parts.map((p) => ` AND ${p}`).join(''), params };
+}

@@ -1,0 +1,69 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
+import { openDatabase } from '../adapters/sqlite/open-database.js';
+import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
+import { Processor } from '../modules/processor/processor.js';
+import { systemClock } from '../platform/clock.js';
+import { buildProcessorSteps } from '../processor-steps.js';
+import type {
+  FromProcessor,
+  ProcessorThreadSettings,
+  ToProcessor,
+} from './processor-thread.protocol.js';
+
+/**
+ * The processor's own thread: it consumes the log beside the request thread, so its work
+ * never stalls request handling, on a connection of its own (synchronous=NORMAL: it writes
+ * only derived state committed with its offset).
+ */
+const settings = workerData as ProcessorThreadSettings;
+const port = parentPort;
+if (port === null) throw new Error('processor must run as a worker thread');
+const post = (message: FromProcessor): void => port.postMessage(message);
+
+const db = openDatabase(settings.file, { migrate: false, synchronous: 'NORMAL' });
+const reader = new SqliteEventReader(db);
+const appendListeners = new Set<(lastOffset: number) => void>();
+
+const processor = new Processor({
+  name: settings.name,
+  log: {
+    read: (after, limit) => reader.read(after, limit),
+    readFields: (after, limit) => reader.readFields(after, limit),
+    onAppend(listener) {
+      appendListeners.add(listener);
+      return () => appendListeners.delete(listener);
+    },
+  },
+  store: new SqliteProcessorStore(db, systemClock),
+  steps: buildProcessorSteps(db),
+  batchSize: settings.batchSize,
+  pollIntervalMs: settings.pollIntervalMs,
+  clock: systemClock,
+  logger: {
+    error(details, message) {
+      const err = (details as { err?: unknown }).err;
+      post({
+        kind: 'error',
+        message,
+        details: err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(details),
+      });
+    },
+  },
+  onCommitted: (offset) => post({ kind: 'committed', offset }),
+});
+
+port.on('message', (message: ToProcessor) => {
+  if (message.kind === 'appended') {
+    for (const listener of appendListeners) listener(message.lastOffset);
+    return;
+  }
+  void processor.stop().then(() => {
+    db.close();
+    post({ kind: 'stopped' });
+    port.close();
+  });
+});
+
+processor.start();
+post({ kind: 'ready', committed: processor.committedOffset });
