@@ -36,6 +36,18 @@ export const EventsQuery = Type.Object(
     userId: Type.Optional(Type.String({ minLength: 1 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1 })),
     source: Type.Optional(Type.String({ minLength: 1, description: 'Source id' })),
+    from: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Only events whose (skew-corrected) timestamp is at or after this time',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Only events whose timestamp is before this time',
+      }),
+    ),
   },
   { $id: 'EventsQuery', additionalProperties: false },
 );

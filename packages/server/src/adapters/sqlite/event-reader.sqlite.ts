@@ -86,5 +86,13 @@ function filterClause(filter: EventFilter): { where: string; params: unknown[] }
   add('event', filter.event);
   add('user_id', filter.userId);
   add('anonymous_id', filter.anonymousId);
+  if (filter.timestampFrom !== undefined) {
+    parts.push('timestamp >= ?');
+    params.push(filter.timestampFrom);
+  }
+  if (filter.timestampTo !== undefined) {
+    parts.push('timestamp < ?');
+    params.push(filter.timestampTo);
+  }
   return { where: parts.map((p) => ` AND ${p}`).join(''), params };
 }

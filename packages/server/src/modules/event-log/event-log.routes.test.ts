@@ -70,6 +70,8 @@ describe('GET /v1/events', () => {
     ['?source=default&type=page', [3]],
     ['?source=elsewhere', []],
     ['?after=3', [4, 5]],
+    ['?from=2026-11-20T09:00:00Z&to=2026-11-20T11:00:00Z', [2]],
+    ['?to=2026-11-20T10:00:00Z', []],
   ])('filters %s', async (query, offsets) => {
     const page = (await get(query)).json<Page>();
     expect(page.events.map((e) => e.offset)).toEqual(offsets);
@@ -89,6 +91,7 @@ describe('GET /v1/events', () => {
     ['?after=-1', '/after'],
     ['?after=abc', '/after'],
     ['?type=purchase', '/type'],
+    ['?from=yesterday', '/from'],
     ['?colour=red', '/colour'],
   ])('refuses %s with a problem naming the parameter', async (query, field) => {
     const res = await get(query);

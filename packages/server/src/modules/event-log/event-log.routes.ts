@@ -36,6 +36,8 @@ export async function eventLogRoutes(app: FastifyInstance, deps: EventLogRouteDe
           event: query.event,
           userId: query.userId,
           anonymousId: query.anonymousId,
+          timestampFrom: query.from === undefined ? undefined : Date.parse(query.from),
+          timestampTo: query.to === undefined ? undefined : Date.parse(query.to),
           sourceId: query.source,
         },
         Math.max(limit, deps.maxScanned),

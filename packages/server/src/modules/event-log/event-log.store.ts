@@ -36,6 +36,9 @@ export interface EventFilter {
   event?: string | undefined;
   userId?: string | undefined;
   anonymousId?: string | undefined;
+  /** Event time range [from, to), epoch ms. */
+  timestampFrom?: number | undefined;
+  timestampTo?: number | undefined;
 }
 
 export interface ScanResult {
