@@ -1,6 +1,5 @@
 import js from '@eslint/js';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
-import { importX } from 'eslint-plugin-import-x';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -14,12 +13,12 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [
-        createTypeScriptImportResolver({
+      'import-x/resolver': {
+        typescript: {
           project: './tsconfig.json',
           conditionNames: ['source', 'types', 'import', 'default'],
-        }),
-      ],
+        },
+      },
     },
     rules: {
       // A circular import fails lint (DESIGN.md §3).
