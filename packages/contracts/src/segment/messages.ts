@@ -37,26 +37,22 @@ export const IdentifyMessage = Type.Object(
   { ...common, type: Type.Literal('identify'), traits: Type.Optional(JsonObject) },
   { ...options, $id: 'IdentifyMessage' },
 );
-export const PageMessage = Type.Object(
-  {
-    ...common,
-    type: Type.Literal('page'),
-    name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    category: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    properties: Type.Optional(JsonObject),
-  },
-  { ...options, $id: 'PageMessage' },
-);
-export const ScreenMessage = Type.Object(
-  {
-    ...common,
-    type: Type.Literal('screen'),
-    name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    category: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    properties: Type.Optional(JsonObject),
-  },
-  { ...options, $id: 'ScreenMessage' },
-);
+/** page and screen share a shape: a view with an optional name and category. */
+function viewMessage<T extends 'page' | 'screen'>(type: T, id: string) {
+  const OptionalText = Type.Optional(Type.Union([Type.String(), Type.Null()]));
+  return Type.Object(
+    {
+      ...common,
+      type: Type.Literal(type),
+      name: OptionalText,
+      category: OptionalText,
+      properties: Type.Optional(JsonObject),
+    },
+    { ...options, $id: id },
+  );
+}
+export const PageMessage = viewMessage('page', 'PageMessage');
+export const ScreenMessage = viewMessage('screen', 'ScreenMessage');
 export const GroupMessage = Type.Object(
   {
     ...common,
