@@ -1,217 +1,172 @@
 /**
  * npm run bench:ingest — Attune's durable ingest against a floor server that only parses
- * the same bodies, driven by the same load generator in its own process, in alternating
- * rounds so machine noise hits both. Prints medians and the ratio attune/floor.
+ * the same bodies. Each server runs as its own child process, the load generator
+ * (autocannon) as a third; rounds alternate floor, Attune, floor, Attune… so machine noise
+ * hits both, and the medians are compared.
  *
- * Env: BENCH_DURATION (s, default 15), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2),
- * BENCH_WARMUP (s, 3).
+ * Env: BENCH_DURATION (measured seconds, 15), BENCH_WARMUP (3), BENCH_CONNECTIONS (16),
+ * BENCH_ROUNDS (2), BENCH_POOL (distinct bodies, 2000), BENCH_SEED (1).
+ * Exits non-zero only when the run itself failed: a server did not start, Attune answered
+ * anything but 2xx, or its log does not hold exactly the acknowledged events.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writePool } from './body-pool.js';
 import { messagesPerBatch } from './payloads.js';
-import { runNode, startNode, type Started } from './processes.js';
-
-const duration = Number(process.env['BENCH_DURATION'] ?? 15);
-const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
-const rounds = Number(process.env['BENCH_ROUNDS'] ?? 2);
-const warmup = Number(process.env['BENCH_WARMUP'] ?? 3);
-const writeKey = 'wk_bench_ingest_key';
-const adminKey = 'sk_bench_ingest_admin_key';
-const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const tsx = ['--conditions=source', '--import', 'tsx'];
-const cli = fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
-
-interface LoadResult {
-  requests: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  nextRequest: number;
-}
-
-interface Round {
-  eventsPerSecond: number;
-  p50: number;
-  p99: number;
-}
-
-interface AttuneRound extends Round {
-  acknowledged: number;
-  stored: number;
-  lagAtEnd: number;
-  catchUpSeconds: number | null;
-}
-
-let requestNumber = 0;
-
-async function load(url: string, seconds: number): Promise<LoadResult> {
-  const out = await runNode([...tsx, here('./load.ts')], {
-    BENCH_URL: `${url}/v1/batch`,
-    BENCH_DURATION: String(seconds),
-    BENCH_CONNECTIONS: String(connections),
-    BENCH_AUTH: auth,
-    BENCH_FIRST: String(requestNumber),
-  });
-  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;
-  requestNumber = result.nextRequest + 1000; // gap: requests still in flight at the end
-  return result;
-}
-
-function asRound(result: LoadResult): Round {
-  return {
-    eventsPerSecond: (result.ok * messagesPerBatch) / result.seconds,
-    p50: result.p50,
-    p99: result.p99,
-  };
-}
-
-async function metrics(url: string): Promise<{ lastOffset: number; lag: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN);
-  return {
-    lastOffset: read(/^attune_event_log_last_offset (\d+)/m),
-    lag: read(/^attune_processor_lag_events\{processor="main"\} (\d+)/m),
-  };
-}
-
-async function floorRound(): Promise<Round> {
-  const floor = await startNode(
-    [...tsx, here('./floor-server.ts')],
-    {},
-    /floor listening on (http:\S+)/,
-  );
-  try {
-    await load(floor.url, warmup);
-    const result = await load(floor.url, duration);
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`floor answered ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return asRound(result);
-  } finally {
-    await floor.stop();
-  }
-}
-
-async function attuneRound(): Promise<AttuneRound> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
-  let attune: Started | undefined;
-  try {
-    attune = await startNode(
-      [cli, 'serve'],
-      {
-        ATTUNE_DATA_DIR: dataDir,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ATTUNE_WRITE_KEY: writeKey,
-        ATTUNE_ADMIN_KEY: adminKey,
-        ATTUNE_LOG_LEVEL: 'warn',
-      },
-      /Attune is listening on (http:\S+)/,
-    );
-    const warm = await load(attune.url, warmup);
-    const result = await load(attune.url, duration);
-    const atEnd = await metrics(attune.url);
-    const started = performance.now();
-    let catchUpSeconds: number | null = null;
-    for (
-      let lag = atEnd.lag;
-      performance.now() - started < 60_000;
-      lag = (await metrics(attune.url)).lag
-    ) {
-      if (lag === 0) {
-        catchUpSeconds = (performance.now() - started) / 1000;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const { lastOffset } = await metrics(attune.url);
-    if (result.non2xx > 0 || result.errors > 0 || warm.non2xx > 0) {
-      throw new Error(
-        `Attune answered ${result.non2xx + warm.non2xx} non-2xx and ${result.errors} errors`,
-      );
-    }
-    return {
-      ...asRound(result),
-      acknowledged: (warm.ok + result.ok) * messagesPerBatch,
-      stored: lastOffset,
-      lagAtEnd: atEnd.lag,
-      catchUpSeconds,
-    };
-  } finally {
-    await attune?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-const floors: Round[] = [];
-const attunes: AttuneRound[] = [];
-console.log(
-  `bench:ingest — ${rounds} rounds × ${duration} s, ${connections} connections, ${messagesPerBatch} messages per request`,
-);
-for (let r = 0; r < rounds; r++) {
-  floors.push(await floorRound());
-  console.log(`  round ${r + 1} floor : ${fmt(floors[r]!.eventsPerSecond)} events/s`);
-  attunes.push(await attuneRound());
-  console.log(`  round ${r + 1} attune: ${fmt(attunes[r]!.eventsPerSecond)} events/s`);
-}
-
-const summary = (rs: Round[]) => ({
-  eventsPerSecond: median(rs.map((x) => x.eventsPerSecond)),
-  p50: median(rs.map((x) => x.p50)),
-  p99: median(rs.map((x) => x.p99)),
-});
-const floor = summary(floors);
-const attune = summary(attunes);
-const ratio = attune.eventsPerSecond / floor.eventsPerSecond;
-// Requests still in flight when a load run stops may be stored without being counted as
-// acknowledged: at most one per connection per run (warm-up and measured).
-const inFlightBound = 2 * connections * messagesPerBatch;
-const logHolds = (a: AttuneRound): boolean =>
-  a.stored >= a.acknowledged && a.stored <= a.acknowledged + inFlightBound;
-const lost = attunes.filter((a) => !logHolds(a));
-const lagAtEnd = median(attunes.map((a) => a.lagAtEnd));
-const catchUps = attunes.map((a) => a.catchUpSeconds);
-
-console.log('');
-console.log(
-  `floor   : ${fmt(floor.eventsPerSecond)} events/s  p50 ${floor.p50} ms  p99 ${floor.p99} ms  (rounds: ${floors.map((f) => fmt(f.eventsPerSecond)).join(', ')})`,
-);
-console.log(
-  `attune  : ${fmt(attune.eventsPerSecond)} events/s  p50 ${attune.p50} ms  p99 ${attune.p99} ms  (rounds: ${attunes.map((a) => fmt(a.eventsPerSecond)).join(', ')})`,
-);
-console.log(`ratio attune/floor: ${ratio.toFixed(2)}  (target >= 0.6)`);
-console.log(`absolute: ${fmt(attune.eventsPerSecond)} events/s durable (target >= 50,000)`);
-console.log(
-  `processor: lag at end of load ${fmt(lagAtEnd)} events (median); caught up in ${catchUps.map((c) => (c === null ? '>60 s' : `${c.toFixed(1)} s`)).join(', ')}`,
-);
-for (const a of attunes) {
-  console.log(
-    `log check: acknowledged ${fmt(a.acknowledged)} events, log holds ${fmt(a.stored)} (at most ${fmt(inFlightBound)} more may have been in flight): ${logHolds(a) ? 'OK' : 'MISMATCH'}`,
-  );
-}
+import { killChildrenOnExit, onExit } from './processes.js';
+import {
+  catchUpText,
+  count,
+  cpuLine,
+  logCheckText,
+  median,
+  roundLine,
+  summarize,
+  summaryLine,
+  targets,
+  writeResults,
+} from './report.js';
+import {
+  attuneCli,
+  attuneRound,
+  floorRound,
+  type AttuneRoundResult,
+  type BenchContext,
+  type RoundResult,
+} from './rounds.js';
+import { readSettings } from './settings.js';
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, `ingest-${new Date().toISOString().replaceAll(':', '-')}.json`);
-writeFileSync(
-  file,
-  JSON.stringify({ duration, connections, rounds, floors, attunes, floor, attune, ratio }, null, 2),
-);
-console.log(`results: ${file}`);
-if (lost.length > 0) process.exit(1);
+
+function gitState(): { commit: string; dirty: boolean } | null {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain') !== '' };
+  } catch {
+    return null;
+  }
+}
+
+function loud(title: string, lines: string[]): void {
+  const bar = '!'.repeat(78);
+  console.log(`\n${bar}\n!! ${title}`);
+  for (const line of lines) console.log(`!!   ${line}`);
+  console.log(bar);
+}
+
+async function main(): Promise<number> {
+  killChildrenOnExit();
+  const settings = readSettings();
+  if (!existsSync(attuneCli)) {
+    throw new Error(`${attuneCli} is missing: build the server first (npm run build)`);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
+  onExit(() => rmSync(workDir, { recursive: true, force: true }));
+
+  const { durationSeconds, warmupSeconds, connections, rounds } = settings;
+  console.log(
+    `bench:ingest — ${rounds} × (floor, then Attune); each run: ${warmupSeconds} s warm-up + ${durationSeconds} s measured, ${connections} connections, ${messagesPerBatch} messages per request`,
+  );
+  const generating = performance.now();
+  const poolFile = join(workDir, 'bodies.jsonl');
+  const pool = writePool(poolFile, settings.poolSize, settings.seed);
+  console.log(
+    `payloads: ${count(pool.bodies)} distinct bodies, mean ${(pool.meanBodyBytes / 1024).toFixed(1)} KiB (${Math.round(pool.meanMessageBytes)} B per message), seed ${pool.seed}; generated in ${((performance.now() - generating) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
+  );
+
+  const ctx: BenchContext = { settings, poolFile, workDir, nextRequest: 1 };
+  const floors: RoundResult[] = [];
+  const attunes: AttuneRoundResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const floor = await floorRound(ctx, round);
+    floors.push(floor);
+    console.log(roundLine(floor, rounds));
+    console.log(`      ${cpuLine(floor.cpu)}`);
+    for (const failure of floor.failures) console.log(`      WARNING: ${failure}`);
+
+    const attune = await attuneRound(ctx, round);
+    attunes.push(attune);
+    console.log(roundLine(attune, rounds));
+    console.log(`      ${cpuLine(attune.cpu)}`);
+    const perCommit =
+      attune.commits === undefined || attune.commits === 0
+        ? ''
+        : `; ${(attune.acknowledgedRequests / attune.commits).toFixed(1)} requests per log commit`;
+    const bytes =
+      attune.logBytes === undefined || attune.logEvents === 0
+        ? ''
+        : `; ${(attune.logBytes / 2 ** 20).toFixed(0)} MiB on disk (${Math.round(attune.logBytes / attune.logEvents)} B/event)`;
+    console.log(`      processor: ${catchUpText(attune)}${perCommit}${bytes}`);
+    console.log(`      log check: ${logCheckText([attune])}`);
+    for (const failure of attune.failures) console.log(`      FAILURE: ${failure}`);
+  }
+
+  const floor = summarize(floors);
+  const attune = summarize(attunes);
+  const ratio = attune.eventsPerSecond / floor.eventsPerSecond;
+  const lagAtEnd = median(attunes.map((a) => a.lagAtEnd ?? NaN));
+  const catchUp = median(attunes.map((a) => a.catchUpSeconds ?? Infinity));
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+  console.log('');
+  console.log(summaryLine('floor', floor));
+  console.log(summaryLine('attune', attune));
+  console.log(
+    `ratio attune/floor: ${ratio.toFixed(2)}  (target >= ${targets.ratio}: ${met(ratio >= targets.ratio)})`,
+  );
+  console.log(
+    `absolute: ${count(attune.eventsPerSecond)} events/s (target >= ${count(targets.eventsPerSecond)}: ${met(attune.eventsPerSecond >= targets.eventsPerSecond)})`,
+  );
+  const perRound = attunes
+    .map((a) => `${count(a.lagAtEnd ?? NaN)} → ${a.catchUpSeconds?.toFixed(1) ?? '>60'} s`)
+    .join(', ');
+  console.log(
+    `processor: lag at end of load ${Number.isNaN(lagAtEnd) ? 'n/a' : `${count(lagAtEnd)} events`}; caught up in ${Number.isFinite(catchUp) ? `${catchUp.toFixed(1)} s` : 'more than 60 s'}  (medians; rounds: ${perRound})`,
+  );
+  console.log(`log check: ${logCheckText(attunes)}`);
+
+  const failures = attunes.flatMap((a) => a.failures.map((f) => `round ${a.round}: ${f}`));
+  const floorProblems = floors.flatMap((f) => f.failures.map((p) => `round ${f.round}: ${p}`));
+  if (floorProblems.length > 0)
+    loud('the floor server had errors (ratio unreliable)', floorProblems);
+  if (failures.length > 0) loud('ATTUNE RUN FAILED', failures);
+
+  const file = writeResults(resultsDir, {
+    at: new Date().toISOString(),
+    git: gitState(),
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memory: totalmem(),
+      node: process.version,
+    },
+    settings,
+    payloads: pool,
+    floor,
+    attune,
+    ratio,
+    targets,
+    processor: { lagAtEnd, catchUpSeconds: Number.isFinite(catchUp) ? catchUp : null },
+    ok: failures.length === 0,
+    failures,
+    rounds: { floor: floors, attune: attunes },
+  });
+  console.log(`results: ${file}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  loud('BENCHMARK FAILED', String(error instanceof Error ? error.message : error).split('\n'));
+  process.exitCode = 1;
+}
+// Children are stopped by now; the exit hook removes the temp directory.
+process.exit();
