@@ -2,7 +2,7 @@ import { keyKinds, type KeyKind } from '@attune/contracts';
 import { Command } from 'commander';
 import { SqliteApiKeyStore } from '../adapters/sqlite/api-key-store.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
-import { databaseFileOf } from '../app.js';
+import { databaseFilesOf } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { environment } from '../config/environment.js';
 import { ApiKeysService } from '../modules/access/api-keys.service.js';
@@ -81,7 +81,7 @@ async function withService(
   run: (service: ApiKeysService) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig({ env: environment(), flags: keys.opts() });
-  const db = openDatabase(databaseFileOf(config));
+  const db = openDatabase(databaseFilesOf(config).log, { schema: 'log' });
   try {
     await run(new ApiKeysService(new SqliteApiKeyStore(db), systemClock, uuidGenerator));
   } finally {

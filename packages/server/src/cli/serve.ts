@@ -22,7 +22,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const url = localUrl(address);
 
   const out: string[] = [
-    `\nAttune is listening on ${url}  (data in ${app.databaseFile})`,
+    `\nAttune is listening on ${url}  (data in ${app.files.log})`,
     `API docs: ${url}/docs`,
   ];
   const writeKey = app.bootstrap.created.find((k) => k.kind === 'write')?.key;

@@ -1,8 +1,13 @@
 export interface ProcessorThreadSettings {
-  file: string;
+  /** The log, read here (and checkpointed from here). */
+  logFile: string;
+  /** Derived state and processor offsets, written here. */
+  stateFile: string;
   name: string;
   batchSize: number;
   pollIntervalMs: number;
+  /** How often this thread checkpoints the WAL. */
+  checkpointIntervalMs: number;
 }
 
 export type ToProcessor = { kind: 'appended'; lastOffset: number } | { kind: 'stop' };

@@ -29,7 +29,7 @@ describe('the processor thread', () => {
     await t.app.processor!.caughtUp(last);
     expect(t.app.processor!.committedOffset).toBe(last);
 
-    const db = new Database(t.app.databaseFile, { readonly: true });
+    const db = new Database(t.app.files.state, { readonly: true });
     try {
       const rows = db.prepare('SELECT type, event, count FROM event_volume ORDER BY type').all();
       expect(rows).toEqual([

@@ -13,16 +13,22 @@ import type {
 
 /**
  * The processor's own thread: it consumes the log beside the request thread, so its work
- * never stalls request handling, on a connection of its own (synchronous=NORMAL: it writes
- * only derived state committed with its offset).
+ * never stalls request handling. It reads the log and writes the state file
+ * (synchronous=NORMAL: only derived state, committed with its offset); it also checkpoints
+ * the log's WAL so the writer's commits never wait on that.
  */
 const settings = workerData as ProcessorThreadSettings;
 const port = parentPort;
 if (port === null) throw new Error('processor must run as a worker thread');
 const post = (message: FromProcessor): void => port.postMessage(message);
 
-const db = openDatabase(settings.file, { migrate: false, synchronous: 'NORMAL' });
-const reader = new SqliteEventReader(db);
+const logDb = openDatabase(settings.logFile, { schema: 'log', migrate: false });
+const stateDb = openDatabase(settings.stateFile, {
+  schema: 'state',
+  migrate: false,
+  synchronous: 'NORMAL',
+});
+const reader = new SqliteEventReader(logDb);
 const appendListeners = new Set<(lastOffset: number) => void>();
 
 const processor = new Processor({
@@ -35,8 +41,8 @@ const processor = new Processor({
       return () => appendListeners.delete(listener);
     },
   },
-  store: new SqliteProcessorStore(db, systemClock),
-  steps: buildProcessorSteps(db),
+  store: new SqliteProcessorStore(stateDb, systemClock),
+  steps: buildProcessorSteps(stateDb),
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
   clock: systemClock,
@@ -58,12 +64,21 @@ port.on('message', (message: ToProcessor) => {
     for (const listener of appendListeners) listener(message.lastOffset);
     return;
   }
+  clearInterval(checkpointTimer);
   void processor.stop().then(() => {
-    db.close();
+    logDb.close();
+    stateDb.close();
     post({ kind: 'stopped' });
     port.close();
   });
 });
+
+// Checkpoint the WAL from this thread so the log writer's commits never wait on it.
+// PASSIVE never blocks the writer; it copies what it can.
+const checkpointTimer = setInterval(
+  () => logDb.pragma('wal_checkpoint(PASSIVE)'),
+  settings.checkpointIntervalMs,
+);
 
 processor.start();
 post({ kind: 'ready', committed: processor.committedOffset });

@@ -16,7 +16,7 @@ let db: SqliteDatabase;
 let log: SqliteEventLog;
 
 async function open(): Promise<void> {
-  db = openDatabase(file);
+  db = openDatabase(file, { schema: 'log' });
   log = await SqliteEventLog.open({ file, db, dedupWindowMs: 7 * day });
 }
 

@@ -20,6 +20,8 @@ export interface SqliteEventLogOptions {
   /** The read connection of this thread. */
   db: SqliteDatabase;
   dedupWindowMs: number;
+  /** See WriterSettings.checkpointElsewhere. */
+  checkpointElsewhere?: boolean;
 }
 
 /** The event log: appends through the writer thread, reads on this thread's connection. */
@@ -60,6 +62,7 @@ export class SqliteEventLog implements EventLog {
     const writer = await LogWriterClient.start({
       file: options.file,
       dedupWindowMs: options.dedupWindowMs,
+      checkpointElsewhere: options.checkpointElsewhere ?? false,
     });
     return new SqliteEventLog(options.db, writer, options.file);
   }

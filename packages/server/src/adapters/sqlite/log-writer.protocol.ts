@@ -2,6 +2,11 @@
 export interface WriterSettings {
   file: string;
   dedupWindowMs: number;
+  /**
+   * Another thread runs WAL checkpoints (the processor's), so commits here do not stall on
+   * copying the WAL into the database; the writer then checkpoints only as a safety net.
+   */
+  checkpointElsewhere: boolean;
 }
 
 export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { kind: 'close' };

@@ -19,7 +19,9 @@ const settings = workerData as WriterSettings;
 const port = parentPort;
 if (port === null) throw new Error('log-writer must run as a worker thread');
 
-const db = openDatabase(settings.file, { migrate: false });
+const db = openDatabase(settings.file, { schema: 'log', migrate: false });
+// 64 MB of WAL before the writer checkpoints itself, when another thread normally does it.
+if (settings.checkpointElsewhere) db.pragma('wal_autocheckpoint = 16000');
 const insertEvent = db.prepare(
   `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp,
      original_timestamp, sent_at, received_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,10 +1,18 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Schema migrations, applied in order and recorded in `user_version`. Append only: a
- * released migration is never edited.
+ * Schema migrations of the two database files, applied in order and recorded in
+ * `user_version`. Append only: a released migration is never edited.
+ *
+ * Two files, because SQLite allows one writer per file: the log writer commits nearly
+ * back to back under load, and the processor, writing to the same file, would starve
+ * waiting for the lock. `attune.db` holds the log and primary data (sources, keys);
+ * `state.db` holds derived state with the processor offsets, so it is rebuilt by deleting
+ * it and replaying the log.
  */
-const migrations: string[] = [
+export type Schema = 'log' | 'state';
+
+const logMigrations: string[] = [
   `
   CREATE TABLE sources (
     id TEXT PRIMARY KEY,
@@ -38,6 +46,11 @@ const migrations: string[] = [
     received_at INTEGER NOT NULL,
     message TEXT NOT NULL
   );
+  `,
+];
+
+const stateMigrations: string[] = [
+  `
   CREATE TABLE processor_offsets (
     name TEXT PRIMARY KEY,
     committed_offset INTEGER NOT NULL,
@@ -55,7 +68,10 @@ const migrations: string[] = [
   `,
 ];
 
-export function migrate(db: Database.Database): void {
+const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };
+
+export function migrate(db: Database.Database, schema: Schema): void {
+  const migrations = migrationsOf[schema];
   // Each step reads the version inside its own write transaction, so two processes starting
   // on the same file (server and CLI) never apply a migration twice.
   const step = db.transaction((): boolean => {
@@ -74,5 +90,3 @@ export function migrate(db: Database.Database): void {
     // apply the next migration
   }
 }
-
-export const schemaVersion = migrations.length;

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrate } from './migrations.js';
+import { migrate, type Schema } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
 export interface OpenOptions {
+  /** Which file this is: the log (with sources and keys) or the derived state. */
+  schema: Schema;
   /** Apply pending migrations (the first connection of a process does; workers need not). */
   migrate?: boolean;
   /**
@@ -22,7 +24,7 @@ export interface OpenOptions {
  * power loss as well as `kill -9` (NORMAL would only survive a process crash). Group
  * commit amortizes that fsync over all requests waiting at the moment.
  */
-export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
+export function openDatabase(file: string, options: OpenOptions): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -31,6 +33,6 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   db.pragma('foreign_keys = ON');
   // Checkpoint in bigger steps than the 1000-page default: fewer pauses under heavy ingest.
   db.pragma('wal_autocheckpoint = 4000');
-  if (options.migrate ?? true) migrate(db);
+  if (options.migrate ?? true) migrate(db, options.schema);
   return db;
 }

@@ -1,9 +1,9 @@
 /**
  * A processor in its own process, for the crash test: it applies the event-volume step and
  * a ledger step that counts how often each offset was applied, printing its progress.
- * Usage: node --conditions=source --import tsx processor-child.fixture.ts <db file> <batch size>
+ * Usage: node --conditions=source --import tsx processor-child.fixture.ts <log file> <state file> <batch size>
  */
-import { SqliteEventLog } from '../../adapters/sqlite/event-log.sqlite.js';
+import { SqliteEventReader } from '../../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../../adapters/sqlite/open-database.js';
 import {
   SqliteEventVolumeStore,
@@ -14,10 +14,12 @@ import { EventVolumeStep } from './event-volume.step.js';
 import type { ProcessorStep } from './processor-step.js';
 import { Processor } from './processor.js';
 
-const [file, batchSizeText] = process.argv.slice(2);
-if (file === undefined) throw new Error('usage: processor-child <db file> <batch size>');
+const [file, stateFile, batchSizeText] = process.argv.slice(2);
+if (file === undefined || stateFile === undefined)
+  throw new Error('usage: processor-child <log file> <state file> <batch size>');
 
-const db = openDatabase(file);
+const logDb = openDatabase(file, { schema: 'log', migrate: false });
+const db = openDatabase(stateFile, { schema: 'state', synchronous: 'NORMAL' });
 db.exec(
   'CREATE TABLE IF NOT EXISTS test_ledger (seq INTEGER PRIMARY KEY, applied INTEGER NOT NULL)',
 );
@@ -32,10 +34,14 @@ const ledger: ProcessorStep = {
   },
 };
 
-const log = await SqliteEventLog.open({ file, db, dedupWindowMs: 86_400_000 });
+const reader = new SqliteEventReader(logDb);
 const processor = new Processor({
   name: 'main',
-  log,
+  log: {
+    read: (a, l) => reader.read(a, l),
+    readFields: (a, l) => reader.readFields(a, l),
+    onAppend: () => () => undefined,
+  },
   store: new SqliteProcessorStore(db, systemClock),
   steps: [new EventVolumeStep(new SqliteEventVolumeStore(db)), ledger],
   batchSize: Number(batchSizeText ?? 25),
@@ -52,6 +58,6 @@ for (;;) {
   if (applied === 0) break;
   process.stdout.write(`committed ${processor.committedOffset}\n`);
 }
-await log.close();
+logDb.close();
 db.close();
 process.stdout.write('drained\n');

@@ -12,11 +12,13 @@ const child = fileURLToPath(new URL('./processor-child.fixture.ts', import.meta.
 const total = 12_000;
 let dir: string;
 let file: string;
+let stateFile: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'attune-crash-'));
   file = join(dir, 'attune.db');
-  const db = openDatabase(file);
+  stateFile = join(dir, 'state.db');
+  const db = openDatabase(file, { schema: 'log' });
   const log = await SqliteEventLog.open({ file, db, dedupWindowMs: 86_400_000 });
   const names = ['Viewed', 'Added', 'Bought'];
   for (let start = 0; start < total; start += 1000) {
@@ -47,7 +49,7 @@ function startChild(): {
 } {
   const proc = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', child, file, '20'],
+    ['--conditions=source', '--import', 'tsx', child, file, stateFile, '20'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let committed = 0;
@@ -68,7 +70,7 @@ function startChild(): {
 }
 
 function committedOffset(): number {
-  const db = openDatabase(file);
+  const db = openDatabase(stateFile, { schema: 'state' });
   try {
     return Number(
       db
@@ -101,7 +103,7 @@ describe('processor crash safety', () => {
     const last = startChild();
     expect(await last.exited).toBe(0);
 
-    const db = openDatabase(file);
+    const db = openDatabase(stateFile, { schema: 'state' });
     try {
       const ledger = db
         .prepare(

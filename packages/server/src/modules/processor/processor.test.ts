@@ -15,6 +15,8 @@ import type { ProcessorStep } from './processor-step.js';
 import { Processor } from './processor.js';
 
 let dir: string;
+let logDb: SqliteDatabase;
+/** Derived state lives in its own file, as in the app. */
 let db: SqliteDatabase;
 let log: SqliteEventLog;
 const silent = { error: () => undefined };
@@ -22,11 +24,13 @@ const silent = { error: () => undefined };
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'attune-proc-'));
   const file = join(dir, 'attune.db');
-  db = openDatabase(file);
-  log = await SqliteEventLog.open({ file, db, dedupWindowMs: 86_400_000 });
+  logDb = openDatabase(file, { schema: 'log' });
+  db = openDatabase(join(dir, 'state.db'), { schema: 'state' });
+  log = await SqliteEventLog.open({ file, db: logDb, dedupWindowMs: 86_400_000 });
 });
 afterEach(async () => {
   await log.close();
+  logDb.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
