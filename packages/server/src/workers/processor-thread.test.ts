@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app.js';
 import { startTestApp, type TestApp } from '../testing/test-app.fixture.js';
 
 let t: TestApp;
@@ -44,6 +46,44 @@ describe('the processor thread', () => {
       ).toBe(last);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('replay', () => {
+  it('rebuilds deleted derived state from the log on the next start', async () => {
+    const first = await startTestApp();
+    try {
+      const batch = Array.from({ length: 25 }, () => ({
+        type: 'track',
+        userId: 'u',
+        event: 'Replayed',
+      }));
+      await first.app.http.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: first.basicAuth },
+        payload: { batch },
+      });
+      await first.app.processor!.caughtUp(await first.app.eventLog.lastOffset());
+      await first.app.close();
+      rmSync(first.app.files.state);
+      rmSync(`${first.app.files.state}-wal`, { force: true });
+      rmSync(`${first.app.files.state}-shm`, { force: true });
+
+      const again = await createApp(first.config);
+      try {
+        await again.processor!.caughtUp(25);
+        const db = new Database(again.files.state, { readonly: true });
+        expect(
+          db.prepare("SELECT count FROM event_volume WHERE event = 'Replayed'").pluck().get(),
+        ).toBe(25);
+        db.close();
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(first.dataDir, { recursive: true, force: true });
     }
   });
 });
