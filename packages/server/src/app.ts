@@ -118,7 +118,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await http.register(apiKeyRoutes, { keys, requireAdmin });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
-    checkStorage: () => checkStorage(db),
+    checkStorage: () => checkStorage(db, eventLog),
   });
 
   let closed = false;
@@ -141,7 +141,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 }
 
-async function checkStorage(db: SqliteDatabase): Promise<string | null> {
+async function checkStorage(db: SqliteDatabase, eventLog: SqliteEventLog): Promise<string | null> {
   db.prepare('SELECT 1 FROM events LIMIT 1').all();
-  return null;
+  return eventLog.unavailableReason;
 }

@@ -218,3 +218,20 @@ describe('dedup across restarts and edge cases', () => {
     expect(second.offsets).toEqual([2, null]);
   });
 });
+
+describe('when the writer thread dies', () => {
+  it('refuses appends at once (no hanging request), then recovers with its dedup memory', async () => {
+    await log.append([event({ messageId: 'before-crash' })]);
+    const writer = (log as unknown as { writer: { worker: { terminate(): Promise<number> } } })
+      .writer;
+    await writer.worker.terminate();
+    await expect(log.append([event()])).rejects.toThrow(/restarting|exited/);
+    expect(log.unavailableReason).not.toBeNull();
+    await expect.poll(() => log.unavailableReason, { timeout: 10_000, interval: 20 }).toBeNull();
+    const after = await log.append([
+      event({ messageId: 'before-crash' }),
+      event({ messageId: 'after-crash' }),
+    ]);
+    expect(after.offsets).toEqual([null, 2]);
+  });
+});

@@ -82,6 +82,11 @@ export class SqliteEventLog implements EventLog {
     return this.writer.commits;
   }
 
+  /** Why appends would fail right now (writer down), or null. */
+  get unavailableReason(): string | null {
+    return this.writer.unavailableReason;
+  }
+
   /** What the writer's dedup index loaded from the log at start. */
   get dedupStartup(): { indexed: number; millis: number } {
     return { indexed: this.writer.dedupIndexed, millis: this.writer.dedupIndexMillis };

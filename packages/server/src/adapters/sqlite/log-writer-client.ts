@@ -21,6 +21,8 @@ export class LogWriterClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closing = false;
+  /** False while the writer thread is down (crashed and being replaced). */
+  private available = false;
   private ready!: Promise<void>;
   private lastCommit = 0;
   /** Transactions committed by the writer (each may hold many requests). */
@@ -38,7 +40,14 @@ export class LogWriterClient {
     return client;
   }
 
+  /** Why the log cannot take writes right now, or null when it can. */
+  get unavailableReason(): string | null {
+    return this.available ? null : 'the log writer is restarting';
+  }
+
   append(rows: unknown[]): Promise<Float64Array> {
+    if (!this.available)
+      return Promise.reject(new StorageUnavailableError('the log writer is restarting'));
     const id = this.nextId++;
     return new Promise<Float64Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -66,15 +75,18 @@ export class LogWriterClient {
         if (reply.kind === 'ready') {
           this.dedupIndexed = reply.indexed;
           this.dedupIndexMillis = reply.indexMillis;
+          this.available = true;
           resolve();
         } else this.settle(reply);
       };
       worker.on('message', onReply);
       worker.once('error', (error) => {
+        this.available = false;
         reject(error);
         this.failAll(`log writer failed: ${error.message}`);
       });
       worker.once('exit', (code) => {
+        this.available = false;
         this.failAll(`log writer exited with code ${code}`);
         // A crashed writer is replaced; requests in flight were rejected and will be retried by
         // clients (a 503 tells SDKs to retry), and dedup makes retries safe.
