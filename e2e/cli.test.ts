@@ -130,3 +130,16 @@ describe('attune keys', () => {
     expect(unknown.stderr).toContain('No active key with id no-such-id');
   });
 });
+
+describe('one server per data directory', () => {
+  it('refuses to start a second server on the same data directory', async () => {
+    const first = await startServer({ ATTUNE_DATA_DIR: dataDir });
+    try {
+      const second = await cli(['serve'], { PORT: '0', HOST: '127.0.0.1' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/already serving/);
+    } finally {
+      await first.stop();
+    }
+  });
+});

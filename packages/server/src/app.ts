@@ -15,6 +15,7 @@ import { ingestionRoutes } from './modules/ingestion/ingestion.routes.js';
 import { createMetrics } from './modules/observability/metrics.js';
 import { observabilityRoutes } from './modules/observability/observability.routes.js';
 import { systemClock, type Clock } from './platform/clock.js';
+import { lockDataDir } from './platform/data-dir-lock.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
@@ -52,6 +53,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const files = databaseFilesOf(config);
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await assemble(config, files, clock, ids, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  files: DatabaseFiles,
+  clock: Clock,
+  ids: IdGenerator,
+  unlock: () => void,
+): Promise<AttuneApp> {
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -137,6 +154,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await eventLog.close();
       db.close();
       stateDb.close();
+      unlock();
     },
   };
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { KeyRequestError } from '../modules/access/api-keys.service.js';
+import { DataDirInUseError } from '../platform/data-dir-lock.js';
 import { attuneVersion } from '../version.js';
 import { keysCommand } from './keys.js';
 import { serveCommand } from './serve.js';
@@ -35,7 +36,11 @@ program.parseAsync().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  if (error instanceof UsageError || error instanceof KeyRequestError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof KeyRequestError ||
+    error instanceof DataDirInUseError
+  ) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }
