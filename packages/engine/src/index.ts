@@ -5,3 +5,8 @@ export * from './time/duration.js';
 export * from './dedup/fingerprint.js';
 export * from './dedup/message-id-index.js';
 export * from './ingest/batch-spans.js';
+export * from './identity/identity-rules.js';
+export * from './identity/normalize-identifier.js';
+export * from './identity/extract-identifiers.js';
+export * from './identity/resolve-identity.js';
+export * from './identity/memory-identity-graph.js';
