@@ -10,3 +10,4 @@ export * from './identity/normalize-identifier.js';
 export * from './identity/extract-identifiers.js';
 export * from './identity/resolve-identity.js';
 export * from './identity/memory-identity-graph.js';
+export * from './profiles/trait-state.js';

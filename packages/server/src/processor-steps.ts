@@ -1,12 +1,19 @@
-import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
+import { defaultIdentityRules } from '@attune/engine';
+import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
+import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
+import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { EventVolumeStep } from './modules/processor/event-volume.step.js';
 import type { ProcessorStep } from './modules/processor/processor-step.js';
+import { ProfilesStep } from './modules/profiles/profiles.step.js';
 
 /**
  * The processor's steps, in order, wired to the stores of the processor thread's
- * connection. Later modules (identity, profiles, segments, journey triggers) add theirs here.
+ * connection to the state file. Later modules (segments, journey triggers) add theirs here.
  */
 export function buildProcessorSteps(db: SqliteDatabase): ProcessorStep[] {
-  return [new EventVolumeStep(new SqliteEventVolumeStore(db))];
+  return [
+    new EventVolumeStep(new SqliteEventVolumeStore(db)),
+    new ProfilesStep(new SqliteIdentityStore(db), new SqliteProfileStore(db), defaultIdentityRules),
+  ];
 }

@@ -66,6 +66,59 @@ const stateMigrations: string[] = [
     PRIMARY KEY (source_id, type, event)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Identity graph: profiles (merged ones point at their survivor) and their identifiers.
+  CREATE TABLE identity_profiles (
+    id TEXT PRIMARY KEY,
+    first_seen INTEGER NOT NULL,
+    merged_into TEXT,
+    created_offset INTEGER NOT NULL
+  );
+  CREATE INDEX identity_profiles_merged_into ON identity_profiles (merged_into) WHERE merged_into IS NOT NULL;
+  CREATE TABLE identities (
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (type, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX identities_profile ON identities (profile_id);
+  CREATE TABLE identity_merges (
+    seq INTEGER PRIMARY KEY,
+    survivor_id TEXT NOT NULL,
+    merged_id TEXT NOT NULL,
+    event_offset INTEGER NOT NULL,
+    event_message_id TEXT NOT NULL,
+    event_time INTEGER NOT NULL,
+    identifiers TEXT NOT NULL
+  );
+  CREATE INDEX identity_merges_survivor ON identity_merges (survivor_id);
+  CREATE INDEX identity_merges_merged ON identity_merges (merged_id);
+  CREATE TABLE identity_conflicts (
+    seq INTEGER PRIMARY KEY,
+    profile_id TEXT NOT NULL,
+    other_profile_id TEXT,
+    identifier_type TEXT,
+    identifier_value TEXT,
+    reason TEXT NOT NULL,
+    event_offset INTEGER NOT NULL,
+    event_time INTEGER NOT NULL
+  );
+  -- Profile data, one row per surviving profile.
+  CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    traits TEXT NOT NULL,
+    computed TEXT NOT NULL
+  );
+  CREATE TABLE profile_events (
+    profile_id TEXT NOT NULL,
+    event_offset INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, event_offset)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };

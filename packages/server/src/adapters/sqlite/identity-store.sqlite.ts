@@ -1,0 +1,174 @@
+import type { Identifier, IdentityPlan } from '@attune/engine';
+import type {
+  ConflictRecord,
+  EventRef,
+  IdentityStore,
+  MergeRecord,
+} from '../../modules/identity/identity.store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+export class SqliteIdentityStore implements IdentityStore {
+  private readonly owner;
+  private readonly counts;
+  private readonly firstSeen;
+  private readonly insertProfile;
+  private readonly moveIdentities;
+  private readonly markMerged;
+  private readonly repointAliases;
+  private readonly lowerFirstSeen;
+  private readonly insertIdentity;
+  private readonly insertMerge;
+  private readonly insertConflict;
+  private readonly mergedInto;
+  private readonly identifiers;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.owner = db
+      .prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?')
+      .pluck();
+    this.counts = db
+      .prepare('SELECT type, count(*) AS n FROM identities WHERE profile_id = ? GROUP BY type')
+      .raw();
+    this.firstSeen = db.prepare('SELECT first_seen FROM identity_profiles WHERE id = ?').pluck();
+    this.insertProfile = db.prepare(
+      'INSERT INTO identity_profiles (id, first_seen, merged_into, created_offset) VALUES (?, ?, NULL, ?)',
+    );
+    this.moveIdentities = db.prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?');
+    this.markMerged = db.prepare('UPDATE identity_profiles SET merged_into = ? WHERE id = ?');
+    // Keep aliases one hop deep: whatever pointed at the merged profile now points at the survivor.
+    this.repointAliases = db.prepare(
+      'UPDATE identity_profiles SET merged_into = ? WHERE merged_into = ?',
+    );
+    this.lowerFirstSeen = db.prepare(
+      'UPDATE identity_profiles SET first_seen = min(first_seen, ?) WHERE id = ?',
+    );
+    this.insertIdentity = db.prepare(
+      'INSERT INTO identities (type, value, profile_id, first_seen) VALUES (?, ?, ?, ?)',
+    );
+    this.insertMerge = db.prepare(
+      'INSERT INTO identity_merges (survivor_id, merged_id, event_offset, event_message_id, event_time, identifiers) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertConflict = db.prepare(
+      'INSERT INTO identity_conflicts (profile_id, other_profile_id, identifier_type, identifier_value, reason, event_offset, event_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.mergedInto = db.prepare('SELECT merged_into FROM identity_profiles WHERE id = ?').pluck();
+    this.identifiers = db.prepare(
+      'SELECT type, value FROM identities WHERE profile_id = ? ORDER BY type, value',
+    );
+  }
+
+  ownerOf(identifier: Identifier): string | undefined {
+    return this.owner.get(identifier.type, identifier.value) as string | undefined;
+  }
+
+  countsOf(profileId: string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [type, n] of this.counts.all(profileId) as [string, number][]) counts[type] = n;
+    return counts;
+  }
+
+  firstSeenOf(profileId: string): number {
+    return (this.firstSeen.get(profileId) as number | undefined) ?? Number.POSITIVE_INFINITY;
+  }
+
+  apply(plan: IdentityPlan, event: EventRef): void {
+    if (plan.created) this.insertProfile.run(plan.profileId, event.timestamp, event.offset);
+    for (const { survivor, merged } of plan.merges) {
+      const brought = this.identifiersOf(merged);
+      this.moveIdentities.run(survivor, merged);
+      this.markMerged.run(survivor, merged);
+      this.repointAliases.run(survivor, merged);
+      this.lowerFirstSeen.run(this.firstSeenOf(merged), survivor);
+      this.insertMerge.run(
+        survivor,
+        merged,
+        event.offset,
+        event.messageId,
+        event.timestamp,
+        JSON.stringify(brought),
+      );
+    }
+    for (const id of plan.attach)
+      this.insertIdentity.run(id.type, id.value, plan.profileId, event.timestamp);
+    this.lowerFirstSeen.run(event.timestamp, plan.profileId);
+    for (const c of plan.conflicts) {
+      this.insertConflict.run(
+        c.profileId,
+        c.otherProfileId,
+        c.identifier?.type ?? null,
+        c.identifier?.value ?? null,
+        c.reason,
+        event.offset,
+        event.timestamp,
+      );
+    }
+  }
+
+  resolve(profileId: string): string | undefined {
+    const target = this.mergedInto.get(profileId) as string | null | undefined;
+    if (target === undefined) return undefined;
+    return target ?? profileId;
+  }
+
+  identifiersOf(profileId: string): Identifier[] {
+    return this.identifiers.all(profileId) as Identifier[];
+  }
+
+  mergesInto(profileId: string): MergeRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.* FROM identity_merges m
+         WHERE m.survivor_id = ? OR m.survivor_id IN (SELECT id FROM identity_profiles WHERE merged_into = ?)
+         ORDER BY m.seq`,
+      )
+      .all(profileId, profileId) as MergeRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      survivorId: r.survivor_id,
+      mergedId: r.merged_id,
+      eventOffset: r.event_offset,
+      eventMessageId: r.event_message_id,
+      eventTime: r.event_time,
+      identifiers: JSON.parse(r.identifiers) as Identifier[],
+    }));
+  }
+
+  conflicts(afterSeq: number, limit: number): ConflictRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM identity_conflicts WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as ConflictRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      profileId: r.profile_id,
+      otherProfileId: r.other_profile_id,
+      identifier:
+        r.identifier_type === null
+          ? null
+          : { type: r.identifier_type, value: r.identifier_value ?? '' },
+      reason: r.reason,
+      eventOffset: r.event_offset,
+      eventTime: r.event_time,
+    }));
+  }
+}
+
+interface MergeRow {
+  seq: number;
+  survivor_id: string;
+  merged_id: string;
+  event_offset: number;
+  event_message_id: string;
+  event_time: number;
+  identifiers: string;
+}
+
+interface ConflictRow {
+  seq: number;
+  profile_id: string;
+  other_profile_id: string | null;
+  identifier_type: string | null;
+  identifier_value: string | null;
+  reason: string;
+  event_offset: number;
+  event_time: number;
+}

@@ -1,0 +1,25 @@
+import type { TraitState } from '@attune/engine';
+
+export interface ProfileData {
+  id: string;
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+  traits: TraitState;
+  /** Computed traits by name (counts, last seen, RFM, user-defined). */
+  computed: Record<string, unknown>;
+}
+
+/** Profile data and each profile's event timeline (offsets into the log). */
+export interface ProfileStore {
+  load(id: string): ProfileData | undefined;
+  save(profile: ProfileData): void;
+  remove(id: string): void;
+  addEvent(profileId: string, offset: number): void;
+  /** Moves a merged profile's timeline to the survivor. */
+  moveEvents(fromId: string, toId: string): void;
+  /** Offsets of the profile's events, newest first, below `beforeOffset`. */
+  eventOffsets(profileId: string, beforeOffset: number, limit: number): number[];
+  /** Surviving profiles whose trait equals the value, by id after `afterId`. */
+  findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[];
+}

@@ -1,0 +1,266 @@
+import {
+  defaultIdentityRules,
+  MemoryIdentityGraph,
+  extractIdentifiers,
+  resolveIdentity,
+} from '@attune/engine';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteIdentityStore } from '../../adapters/sqlite/identity-store.sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.js';
+import type { ProcessorEvent } from '../processor/processor-step.js';
+import { ProfilesStep } from './profiles.step.js';
+
+let dir: string;
+let db: SqliteDatabase;
+let identity: SqliteIdentityStore;
+let profiles: SqliteProfileStore;
+
+function open(name: string): void {
+  db = openDatabase(join(dir, name), { schema: 'state' });
+  identity = new SqliteIdentityStore(db);
+  profiles = new SqliteProfileStore(db);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-profiles-'));
+  open('state.db');
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Message = Record<string, unknown> & { t?: number };
+
+function events(messages: Message[]): ProcessorEvent[] {
+  return messages.map(({ t, ...message }, i) => ({
+    offset: i + 1,
+    sourceId: 'web',
+    messageId: `m${i + 1}`,
+    type: message['type'] as ProcessorEvent['type'],
+    event: (message['event'] as string | undefined) ?? null,
+    userId: null,
+    anonymousId: null,
+    timestamp: t ?? 1000 + i,
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: 5000 + i,
+    message: JSON.stringify(message),
+  }));
+}
+
+function process(messages: Message[], batchSize = 1000): void {
+  const step = new ProfilesStep(identity, profiles, defaultIdentityRules);
+  const all = events(messages);
+  for (let i = 0; i < all.length; i += batchSize)
+    db.transaction(() => step.apply(all.slice(i, i + batchSize)))();
+}
+
+const profileOf = (type: string, value: string) => {
+  const owner = identity.ownerOf({ type, value });
+  return owner === undefined ? undefined : profiles.load(owner);
+};
+
+describe('ProfilesStep', () => {
+  it('builds one profile from anonymous browsing and a later identify', () => {
+    process([
+      { type: 'page', anonymousId: 'a1', name: 'Home' },
+      {
+        type: 'identify',
+        anonymousId: 'a1',
+        userId: 'u1',
+        traits: { email: 'Ann@Example.com', plan: 'pro' },
+      },
+      {
+        type: 'track',
+        userId: 'u1',
+        event: 'Order Completed',
+        context: { traits: { city: 'Berlin' } },
+      },
+    ]);
+    const profile = profileOf('email', 'ann@example.com');
+    expect(profile).toMatchObject({ id: 'p_1', eventCount: 3, firstSeen: 1000, lastSeen: 1002 });
+    expect(profile?.traits.values).toEqual({
+      email: 'Ann@Example.com',
+      plan: 'pro',
+      city: 'Berlin',
+    });
+    expect(identity.identifiersOf('p_1')).toEqual([
+      { type: 'anonymous_id', value: 'a1' },
+      { type: 'email', value: 'ann@example.com' },
+      { type: 'user_id', value: 'u1' },
+    ]);
+    expect(profiles.eventOffsets('p_1', Number.MAX_SAFE_INTEGER, 10)).toEqual([3, 2, 1]);
+  });
+
+  it('does not let an older identify arriving late overwrite newer traits', () => {
+    process([
+      { type: 'identify', userId: 'u1', traits: { plan: 'enterprise' }, t: 2000 },
+      { type: 'identify', userId: 'u1', traits: { plan: 'free', name: 'Ann' }, t: 1000 },
+    ]);
+    expect(profileOf('user_id', 'u1')?.traits.values).toEqual({ plan: 'enterprise', name: 'Ann' });
+  });
+
+  it('merges two devices at login: traits by time, history unioned, the merge recorded', () => {
+    process([
+      { type: 'identify', anonymousId: 'phone', traits: { city: 'Paris' }, t: 100 },
+      { type: 'identify', anonymousId: 'laptop', traits: { city: 'Lyon' }, t: 200 },
+      { type: 'identify', anonymousId: 'laptop', userId: 'u1', t: 300 },
+      { type: 'track', anonymousId: 'phone', userId: 'u1', event: 'Logged In', t: 400 },
+    ]);
+    expect(identity.resolve('p_2')).toBe('p_1');
+    const profile = profiles.load('p_1');
+    expect(profile).toMatchObject({ eventCount: 4, firstSeen: 100, lastSeen: 400 });
+    expect(profile?.traits.values).toEqual({ city: 'Lyon' });
+    expect(profiles.load('p_2')).toBeUndefined();
+    expect(profiles.eventOffsets('p_1', Number.MAX_SAFE_INTEGER, 10)).toEqual([4, 3, 2, 1]);
+    const merges = identity.mergesInto('p_1');
+    expect(merges).toHaveLength(1);
+    expect(merges[0]).toMatchObject({
+      survivorId: 'p_1',
+      mergedId: 'p_2',
+      eventOffset: 4,
+      eventMessageId: 'm4',
+      eventTime: 400,
+    });
+    expect(merges[0]?.identifiers).toEqual([
+      { type: 'anonymous_id', value: 'laptop' },
+      { type: 'user_id', value: 'u1' },
+    ]);
+  });
+
+  it('links a CRM import and a web profile through a shared email', () => {
+    process([
+      { type: 'identify', anonymousId: 'web-9', traits: { email: 'bob@example.com', name: 'Bob' } },
+      {
+        type: 'identify',
+        userId: 'crm-1',
+        traits: { email: 'BOB@EXAMPLE.COM', phone: '+44 20 7946 0958' },
+      },
+    ]);
+    const profile = profileOf('phone', '+442079460958');
+    expect(profile?.id).toBe('p_1');
+    expect(profile?.eventCount).toBe(2);
+  });
+
+  it('keeps thousands of events with a junk id apart', () => {
+    process(
+      Array.from({ length: 3000 }, (_, i) => ({
+        type: 'identify',
+        userId: `u${i}`,
+        anonymousId: 'anonymous',
+        traits: { email: 'test' },
+      })),
+    );
+    expect(db.prepare('SELECT count(*) FROM profiles').pluck().get()).toBe(3000);
+    expect(db.prepare('SELECT count(*) FROM identity_merges').pluck().get()).toBe(0);
+  });
+
+  it('records a conflict instead of giving a device two users', () => {
+    process([
+      { type: 'identify', anonymousId: 'kiosk', userId: 'ann' },
+      { type: 'identify', anonymousId: 'kiosk', userId: 'bob' },
+    ]);
+    expect(identity.conflicts(0, 10)).toEqual([
+      expect.objectContaining({
+        profileId: 'p_1',
+        otherProfileId: 'p_2',
+        identifier: { type: 'user_id', value: 'bob' },
+        reason: 'limit:user_id',
+        eventOffset: 2,
+      }),
+    ]);
+    expect(profileOf('user_id', 'bob')?.id).toBe('p_2');
+  });
+
+  it('agrees with the in-memory graph, and batch boundaries do not change the result (property)', () => {
+    const message = fc.record({
+      type: fc.constantFrom('identify', 'track', 'page', 'alias'),
+      user: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+      anon: fc.option(fc.integer({ min: 1, max: 15 }), { nil: undefined }),
+      email: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      plan: fc.constantFrom('free', 'pro', undefined),
+      t: fc.integer({ min: 0, max: 50 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        (raw, batchSize) => {
+          const messages: Message[] = raw.map((m) => ({
+            type: m.type,
+            event: 'E',
+            t: m.t,
+            ...(m.user === undefined ? {} : { userId: `u${m.user}` }),
+            ...(m.anon === undefined ? {} : { anonymousId: `a${m.anon}` }),
+            ...(m.type === 'alias'
+              ? { previousId: `a${(m.anon ?? 0) + 1}`, userId: `u${m.user ?? 1}` }
+              : {}),
+            traits: {
+              ...(m.email === undefined ? {} : { email: `e${m.email}@x.io` }),
+              ...(m.plan === undefined ? {} : { plan: m.plan }),
+            },
+          }));
+          db.close();
+          open(`a-${Math.random()}.db`);
+          process(messages);
+          const whole = dump();
+          db.close();
+          open(`b-${Math.random()}.db`);
+          process(messages, batchSize);
+          expect(dump()).toEqual(whole);
+
+          const graph = new MemoryIdentityGraph();
+          events(messages).forEach((e) => {
+            const extracted = extractIdentifiers(
+              JSON.parse(e.message!) as Record<string, unknown>,
+              defaultIdentityRules,
+            );
+            if (extracted.identifiers.length === 0 && extracted.previousId === null) return;
+            graph.apply(
+              resolveIdentity(extracted, graph, defaultIdentityRules, `p_${e.offset}`),
+              e.timestamp,
+            );
+          });
+          expect(partitionOf(db)).toEqual(graph.partition());
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+function dump(): unknown {
+  const all = (sql: string) => db.prepare(sql).all();
+  return {
+    profiles: all('SELECT * FROM profiles ORDER BY id'),
+    identityProfiles: all('SELECT * FROM identity_profiles ORDER BY id'),
+    identities: all('SELECT * FROM identities ORDER BY type, value'),
+    merges: all(
+      'SELECT survivor_id, merged_id, event_offset, identifiers FROM identity_merges ORDER BY seq',
+    ),
+    conflicts: all(
+      'SELECT profile_id, other_profile_id, identifier_type, identifier_value, reason, event_offset FROM identity_conflicts ORDER BY seq',
+    ),
+    timeline: all('SELECT * FROM profile_events ORDER BY profile_id, event_offset'),
+  };
+}
+
+function partitionOf(database: SqliteDatabase): string[][] {
+  const rows = database.prepare('SELECT profile_id, type, value FROM identities').all() as {
+    profile_id: string;
+    type: string;
+    value: string;
+  }[];
+  const groups = new Map<string, string[]>();
+  for (const r of rows)
+    groups.set(r.profile_id, [...(groups.get(r.profile_id) ?? []), `${r.type}:${r.value}`]);
+  return [...groups.values()]
+    .map((g) => g.sort())
+    .sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));
+}
