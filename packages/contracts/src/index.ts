@@ -4,3 +4,4 @@ export * from './api/events.js';
 export * from './api/keys.js';
 export * from './segment/messages.js';
 export * from './segment/limits.js';
+export * from './api/profiles.js';

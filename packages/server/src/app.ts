@@ -6,6 +6,12 @@ import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-databa
 import type { Config } from './config/config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
+import { defaultIdentityRules } from '@attune/engine';
+import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
+import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
+import { identityRoutes } from './modules/identity/identity.routes.js';
+import { profileRoutes } from './modules/profiles/profiles.routes.js';
+import { ProfilesService } from './modules/profiles/profiles.service.js';
 import { apiKeyRoutes } from './modules/access/api-keys.routes.js';
 import { ApiKeysService, type BootstrapResult } from './modules/access/api-keys.service.js';
 import { requireSecretKey } from './modules/access/require-secret-key.js';
@@ -133,6 +139,15 @@ async function assemble(
   await http.register(ingestionRoutes, { ingestion, observeLatency: metrics.observeIngestLatency });
   await http.register(eventLogRoutes, { log: eventLog, requireAdmin, maxScanned: 10_000 });
   await http.register(apiKeyRoutes, { keys, requireAdmin });
+  const identity = new SqliteIdentityStore(stateDb);
+  const profiles = new ProfilesService(
+    identity,
+    new SqliteProfileStore(stateDb),
+    eventLog,
+    defaultIdentityRules,
+  );
+  await http.register(profileRoutes, { profiles, requireAdmin });
+  await http.register(identityRoutes, { identity, requireAdmin });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

@@ -41,6 +41,10 @@ export class SqliteEventLog implements EventLog {
     return this.reader.read(afterOffset, limit);
   }
 
+  readOffsets(offsets: number[]): Promise<LoggedEvent[]> {
+    return this.reader.readOffsets(offsets);
+  }
+
   readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
     return this.reader.readFields(afterOffset, limit);
   }

@@ -14,7 +14,10 @@ import {
 } from './event-rows.js';
 import type { SqliteDatabase } from './open-database.js';
 
-export type EventReader = Pick<EventLog, 'read' | 'readFields' | 'scan' | 'lastOffset'>;
+export type EventReader = Pick<
+  EventLog,
+  'read' | 'readFields' | 'readOffsets' | 'scan' | 'lastOffset'
+>;
 
 /** The read side of the event log, on any connection (threads other than the writer's). */
 export class SqliteEventReader implements EventReader {
@@ -34,6 +37,17 @@ export class SqliteEventReader implements EventReader {
 
   async read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
     return (this.readAfter.all(afterOffset, limit) as EventRow[]).map(toLoggedEvent);
+  }
+
+  async readOffsets(offsets: number[]): Promise<LoggedEvent[]> {
+    if (offsets.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT ${eventColumns} FROM events WHERE seq IN (${offsets.map(() => '?').join(',')}) ORDER BY seq`,
+      )
+      .raw()
+      .all(...offsets) as EventRow[];
+    return rows.map(toLoggedEvent);
   }
 
   async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {

@@ -57,6 +57,8 @@ export interface EventLog {
   append(events: NewEvent[]): Promise<AppendResult>;
   /** Events with offset > afterOffset, in offset order. */
   read(afterOffset: number, limit: number): Promise<LoggedEvent[]>;
+  /** The events at these offsets (those that exist), in offset order. */
+  readOffsets(offsets: number[]): Promise<LoggedEvent[]>;
   /** Like read, without the message text: cheaper for consumers of the fields only. */
   readFields(afterOffset: number, limit: number): Promise<EventFields[]>;
   /**

@@ -1,0 +1,116 @@
+import type { MergeView, ProfileView, StoredEvent } from '@attune/contracts';
+import { formatIsoTimestamp, normalizeIdentifier, type IdentityRules } from '@attune/engine';
+import type { EventLog } from '../event-log/event-log.store.js';
+import { toStoredEvent } from '../event-log/stored-event.js';
+import type { IdentityStore } from '../identity/identity.store.js';
+import type { ProfileData, ProfileStore } from './profile.store.js';
+
+export class ProfileLookupError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'invalid_request',
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** Reads profiles for the API; the processor thread is the only writer. */
+export class ProfilesService {
+  constructor(
+    private readonly identity: IdentityStore,
+    private readonly profiles: ProfileStore,
+    private readonly log: Pick<EventLog, 'readOffsets'>,
+    private readonly rules: IdentityRules,
+  ) {}
+
+  /** A profile by id (a merged id gives its survivor) or by `type:value`. */
+  get(ref: string): ProfileView {
+    return this.view(this.find(ref));
+  }
+
+  async events(
+    ref: string,
+    before: number,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; next: number | null }> {
+    const profile = this.find(ref);
+    const offsets = this.profiles.eventOffsets(profile.id, before, limit);
+    const events = (await this.log.readOffsets(offsets)).reverse().map(toStoredEvent);
+    return {
+      events,
+      next: offsets.length === limit ? (offsets[offsets.length - 1] ?? null) : null,
+    };
+  }
+
+  search(
+    traits: Record<string, string>,
+    cursor: string,
+    limit: number,
+  ): { profiles: ProfileView[]; cursor: string | null } {
+    const [first, ...rest] = Object.entries(traits);
+    if (first === undefined)
+      throw new ProfileLookupError(
+        'invalid_request',
+        'Give at least one trait.<name>=<value> filter',
+      );
+    // The store filters on the first trait; further ones are checked here.
+    const page = this.profiles.findByTrait(first[0], first[1], cursor, limit);
+    const matching = page.filter((p) => rest.every(([k, v]) => textOf(p.traits.values[k]) === v));
+    const last = page[page.length - 1];
+    return {
+      profiles: matching.map((p) => this.view(p)),
+      cursor: page.length === limit && last !== undefined ? last.id : null,
+    };
+  }
+
+  merges(ref: string): MergeView[] {
+    const profile = this.find(ref);
+    return this.identity.mergesInto(profile.id).map((m) => ({
+      survivorId: m.survivorId,
+      mergedId: m.mergedId,
+      at: formatIsoTimestamp(m.eventTime),
+      eventOffset: m.eventOffset,
+      eventMessageId: m.eventMessageId,
+      identifiers: m.identifiers,
+      reason: `event ${m.eventMessageId} carried identifiers of both profiles`,
+    }));
+  }
+
+  private find(ref: string): ProfileData {
+    const id = this.resolveRef(ref);
+    const profile = id === undefined ? undefined : this.profiles.load(id);
+    if (profile === undefined) throw new ProfileLookupError('not_found', `No profile ${ref}`);
+    return profile;
+  }
+
+  private resolveRef(ref: string): string | undefined {
+    const colon = ref.indexOf(':');
+    if (colon < 0) return this.identity.resolve(ref);
+    const type = ref.slice(0, colon).trim().toLowerCase();
+    const normalized = normalizeIdentifier(type, ref.slice(colon + 1), this.rules);
+    if (!normalized.ok)
+      throw new ProfileLookupError(
+        'invalid_request',
+        `${ref} is not a usable identifier (${normalized.reason})`,
+      );
+    return this.identity.ownerOf(normalized.identifier);
+  }
+
+  private view(profile: ProfileData): ProfileView {
+    return {
+      id: profile.id,
+      identifiers: this.identity.identifiersOf(profile.id),
+      traits: profile.traits.values,
+      computed: profile.computed,
+      firstSeen: formatIsoTimestamp(profile.firstSeen),
+      lastSeen: formatIsoTimestamp(profile.lastSeen),
+      eventCount: profile.eventCount,
+      mergedFrom: this.identity.mergesInto(profile.id).map((m) => m.mergedId),
+    };
+  }
+}
+
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
