@@ -11,3 +11,6 @@ export * from './identity/extract-identifiers.js';
 export * from './identity/resolve-identity.js';
 export * from './identity/memory-identity-graph.js';
 export * from './profiles/trait-state.js';
+export * from './profiles/computed-traits.js';
+export * from './profiles/rfm.js';
+export * from './profiles/activity.js';

@@ -6,7 +6,7 @@ import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-databa
 import type { Config } from './config/config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
-import { defaultIdentityRules } from '@attune/engine';
+import { defaultIdentityRules, rfmDefinitions } from '@attune/engine';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
@@ -145,6 +145,8 @@ async function assemble(
     new SqliteProfileStore(stateDb),
     eventLog,
     defaultIdentityRules,
+    rfmDefinitions,
+    clock,
   );
   await http.register(profileRoutes, { profiles, requireAdmin });
   await http.register(identityRoutes, { identity, requireAdmin });

@@ -1,4 +1,4 @@
-import { defaultIdentityRules } from '@attune/engine';
+import { defaultIdentityRules, rfmDefinitions } from '@attune/engine';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
@@ -14,6 +14,11 @@ import { ProfilesStep } from './modules/profiles/profiles.step.js';
 export function buildProcessorSteps(db: SqliteDatabase): ProcessorStep[] {
   return [
     new EventVolumeStep(new SqliteEventVolumeStore(db)),
-    new ProfilesStep(new SqliteIdentityStore(db), new SqliteProfileStore(db), defaultIdentityRules),
+    new ProfilesStep(
+      new SqliteIdentityStore(db),
+      new SqliteProfileStore(db),
+      defaultIdentityRules,
+      rfmDefinitions,
+    ),
   ];
 }

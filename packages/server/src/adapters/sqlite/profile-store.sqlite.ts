@@ -89,6 +89,6 @@ function toProfile(row: ProfileRow): ProfileData {
     lastSeen: row.last_seen,
     eventCount: row.event_count,
     traits: JSON.parse(row.traits) as TraitState,
-    computed: JSON.parse(row.computed) as Record<string, unknown>,
+    computed: JSON.parse(row.computed) as ProfileData['computed'],
   };
 }

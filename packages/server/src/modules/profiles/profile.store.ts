@@ -1,4 +1,10 @@
-import type { TraitState } from '@attune/engine';
+import type { Activity, ComputedState, TraitState } from '@attune/engine';
+
+/** What the processor keeps to compute traits: activity per event name and aggregates. */
+export interface ComputedData {
+  activity: Activity;
+  aggregates: ComputedState;
+}
 
 export interface ProfileData {
   id: string;
@@ -6,8 +12,7 @@ export interface ProfileData {
   lastSeen: number;
   eventCount: number;
   traits: TraitState;
-  /** Computed traits by name (counts, last seen, RFM, user-defined). */
-  computed: Record<string, unknown>;
+  computed: ComputedData;
 }
 
 /** Profile data and each profile's event timeline (offsets into the log). */

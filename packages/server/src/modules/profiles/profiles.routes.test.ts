@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
@@ -162,5 +163,69 @@ describe('the profile API', () => {
       headers: { authorization: t.basicAuth },
     });
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('computed traits in the profile', () => {
+  it('reports event counts, last seen per event and RFM at the injected now', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 20));
+    const app = await startTestApp({}, { clock });
+    try {
+      const batch = [
+        {
+          type: 'track',
+          userId: 'c1',
+          event: 'Order Completed',
+          properties: { revenue: 50 },
+          timestamp: '2026-07-01T00:00:00Z',
+        },
+        {
+          type: 'track',
+          userId: 'c1',
+          event: 'Order Completed',
+          properties: { total: 20 },
+          timestamp: '2026-10-31T00:00:00Z',
+        },
+        { type: 'track', userId: 'c1', event: 'Product Viewed', timestamp: '2026-11-10T00:00:00Z' },
+        {
+          type: 'track',
+          userId: 'c1',
+          event: 'Order Completed',
+          properties: { revenue: 30, currency: 'EUR' },
+          timestamp: '2026-11-15T00:00:00Z',
+        },
+      ];
+      await app.app.http.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: app.basicAuth },
+        payload: { batch },
+      });
+      await app.app.processor!.caughtUp(await app.app.eventLog.lastOffset());
+      const res = await app.app.http.inject({
+        method: 'GET',
+        url: '/v1/profiles/user_id:c1',
+        headers: { authorization: app.bearerAdmin },
+      });
+      expect(res.json<{ computed: unknown }>().computed).toEqual({
+        eventCounts: { 'Order Completed': 3, 'Product Viewed': 1 },
+        lastSeen: {
+          'Order Completed': '2026-11-15T00:00:00.000Z',
+          'Product Viewed': '2026-11-10T00:00:00.000Z',
+        },
+        rfm: {
+          recencyDays: 5,
+          frequency: 3,
+          monetary: 100,
+          averageOrderValue: 33.33,
+          windows: {
+            '30d': { frequency: 2, monetary: 50, averageOrderValue: 25 },
+            '90d': { frequency: 2, monetary: 50, averageOrderValue: 25 },
+          },
+        },
+      });
+    } finally {
+      await app.close();
+    }
   });
 });

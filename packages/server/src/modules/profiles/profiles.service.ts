@@ -1,9 +1,20 @@
 import type { MergeView, ProfileView, StoredEvent } from '@attune/contracts';
-import { formatIsoTimestamp, normalizeIdentifier, type IdentityRules } from '@attune/engine';
+import {
+  evaluateComputed,
+  formatIsoTimestamp,
+  normalizeIdentifier,
+  rfmDefinitions,
+  rfmOf,
+  type ComputedTraitDefinition,
+  type IdentityRules,
+} from '@attune/engine';
+import type { Clock } from '../../platform/clock.js';
 import type { EventLog } from '../event-log/event-log.store.js';
 import { toStoredEvent } from '../event-log/stored-event.js';
 import type { IdentityStore } from '../identity/identity.store.js';
 import type { ProfileData, ProfileStore } from './profile.store.js';
+
+const rfmNames = new Set(rfmDefinitions.map((d) => d.name));
 
 export class ProfileLookupError extends Error {
   constructor(
@@ -21,6 +32,8 @@ export class ProfilesService {
     private readonly profiles: ProfileStore,
     private readonly log: Pick<EventLog, 'readOffsets'>,
     private readonly rules: IdentityRules,
+    private readonly definitions: readonly ComputedTraitDefinition[],
+    private readonly clock: Clock,
   ) {}
 
   /** A profile by id (a merged id gives its survivor) or by `type:value`. */
@@ -96,12 +109,34 @@ export class ProfilesService {
     return this.identity.ownerOf(normalized.identifier);
   }
 
+  /** Event counts and last seen per event name, RFM, and the user's definitions, at now. */
+  private computed(profile: ProfileData): Record<string, unknown> {
+    const now = this.clock.now();
+    const { activity, aggregates } = profile.computed;
+    const values = evaluateComputed(aggregates, this.definitions, now);
+    const eventCounts: Record<string, number> = {};
+    const lastSeen: Record<string, string> = {};
+    for (const [name, a] of Object.entries(activity)) {
+      eventCounts[name] = a.count;
+      lastSeen[name] = formatIsoTimestamp(a.last);
+    }
+    const custom = Object.fromEntries(
+      Object.entries(values).filter(([name]) => !rfmNames.has(name)),
+    );
+    return {
+      eventCounts,
+      lastSeen,
+      rfm: rfmOf(values, activity['Order Completed']?.last ?? null, now),
+      ...custom,
+    };
+  }
+
   private view(profile: ProfileData): ProfileView {
     return {
       id: profile.id,
       identifiers: this.identity.identifiersOf(profile.id),
       traits: profile.traits.values,
-      computed: profile.computed,
+      computed: this.computed(profile),
       firstSeen: formatIsoTimestamp(profile.firstSeen),
       lastSeen: formatIsoTimestamp(profile.lastSeen),
       eventCount: profile.eventCount,

@@ -3,6 +3,7 @@ import {
   MemoryIdentityGraph,
   extractIdentifiers,
   resolveIdentity,
+  rfmDefinitions,
 } from '@attune/engine';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,7 +56,7 @@ function events(messages: Message[]): ProcessorEvent[] {
 }
 
 function process(messages: Message[], batchSize = 1000): void {
-  const step = new ProfilesStep(identity, profiles, defaultIdentityRules);
+  const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions);
   const all = events(messages);
   for (let i = 0; i < all.length; i += batchSize)
     db.transaction(() => step.apply(all.slice(i, i + batchSize)))();

@@ -2,8 +2,13 @@ import {
   applyTraits,
   emptyTraits,
   extractIdentifiers,
+  mergeActivity,
+  mergeComputed,
   mergeTraits,
+  recordActivity,
   resolveIdentity,
+  updateComputed,
+  type ComputedTraitDefinition,
   type IdentityRules,
 } from '@attune/engine';
 import type { IdentityStore } from '../identity/identity.store.js';
@@ -28,6 +33,8 @@ export class ProfilesStep implements ProcessorStep {
     private readonly identity: IdentityStore,
     private readonly profiles: ProfileStore,
     private readonly rules: IdentityRules,
+    /** Built-in RFM definitions plus the user's. */
+    private readonly definitions: readonly ComputedTraitDefinition[],
   ) {}
 
   apply(events: readonly ProcessorEvent[]): void {
@@ -51,7 +58,7 @@ export class ProfilesStep implements ProcessorStep {
         const into = load(survivor);
         const from = load(merged);
         if (into !== undefined && from !== undefined) {
-          foldProfile(into, from);
+          foldProfile(into, from, this.definitions);
           touched.set(into.id, into);
         }
         touched.delete(merged);
@@ -65,6 +72,19 @@ export class ProfilesStep implements ProcessorStep {
       profile.eventCount++;
       const traits = messageTraits(message);
       if (traits !== undefined) applyTraits(profile.traits, traits, event.timestamp);
+      if (event.type === 'track' && event.event !== null) {
+        recordActivity(profile.computed.activity, event.event, event.timestamp);
+        const properties = message['properties'];
+        updateComputed(
+          profile.computed.aggregates,
+          this.definitions,
+          event.event,
+          typeof properties === 'object' && properties !== null
+            ? (properties as Record<string, unknown>)
+            : {},
+          event.timestamp,
+        );
+      }
       this.profiles.addEvent(profile.id, event.offset);
       touched.set(profile.id, profile);
     }
@@ -79,14 +99,20 @@ function newProfile(id: string, time: number): ProfileData {
     lastSeen: time,
     eventCount: 0,
     traits: emptyTraits(),
-    computed: {},
+    computed: { activity: {}, aggregates: {} },
   };
 }
 
 /** A merged profile's data joins the survivor's. */
-function foldProfile(into: ProfileData, from: ProfileData): void {
+function foldProfile(
+  into: ProfileData,
+  from: ProfileData,
+  definitions: readonly ComputedTraitDefinition[],
+): void {
   into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
   into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
   into.eventCount += from.eventCount;
   mergeTraits(into.traits, from.traits);
+  mergeActivity(into.computed.activity, from.computed.activity);
+  mergeComputed(into.computed.aggregates, from.computed.aggregates, definitions);
 }
