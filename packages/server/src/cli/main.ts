@@ -5,6 +5,7 @@ import { KeyRequestError } from '../modules/access/api-keys.service.js';
 import { DataDirInUseError } from '../platform/data-dir-lock.js';
 import { attuneVersion } from '../version.js';
 import { keysCommand } from './keys.js';
+import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,6 +29,17 @@ program
   )
   .addOption(new Option('--no-processor', 'do not run the event processor in this process'))
   .action(serveCommand);
+
+program
+  .command('replay')
+  .description(
+    'rebuild all derived state (identities, profiles…) from the event log; stop the server first',
+  )
+  .option(
+    '-d, --data-dir <dir>',
+    'where the database lives (env ATTUNE_DATA_DIR, default ./.attune)',
+  )
+  .action(replayCommand);
 
 program.addCommand(keysCommand());
 
