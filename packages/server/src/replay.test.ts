@@ -74,14 +74,6 @@ describe('attune replay', () => {
       await t.app.processor!.caughtUp(await t.app.eventLog.lastOffset());
       await t.app.close();
       const incremental = dump(t.app.files.state);
-      const d = incremental as Record<string, unknown[]>;
-      console.log(
-        d.profiles!.length,
-        d.identities!.length,
-        d.merges!.length,
-        d.conflicts!.length,
-        d.timeline!.length,
-      );
       expect((incremental as { merges: unknown[] }).merges.length).toBeGreaterThan(0);
       expect((incremental as { conflicts: unknown[] }).conflicts.length).toBeGreaterThan(0);
 
