@@ -14,3 +14,5 @@ export * from './profiles/trait-state.js';
 export * from './profiles/computed-traits.js';
 export * from './profiles/rfm.js';
 export * from './profiles/activity.js';
+export * from './imports/date-format.js';
+export * from './imports/csv-mapping.js';
