@@ -85,6 +85,23 @@ describe('mapRows', () => {
     if (!mapped.ok) expect(mapped.reason).toMatch(reason);
   });
 
+  it('names events from a column', () => {
+    const clicks: CsvMapping = {
+      userId: 'user',
+      event: { column: 'kind', names: { view: 'Product Viewed', cart: 'Product Added' } },
+      properties: { price: 'price' },
+      numbers: ['price'],
+    };
+    expect(mapRows([{ user: '5', kind: 'cart', price: '9.5' }], clicks)).toEqual({
+      ok: true,
+      message: { type: 'track', event: 'Product Added', userId: '5', properties: { price: 9.5 } },
+    });
+    expect(mapRows([{ user: '5', kind: 'refund', price: '1' }], clicks)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no event name') as unknown,
+    });
+  });
+
   it('maps plain rows to identify calls with traits', () => {
     const mapped = mapRows([{ id: '7', mail: 'ANN@x.io', age: '41' }], {
       userId: 'id',

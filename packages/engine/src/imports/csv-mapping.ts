@@ -7,8 +7,11 @@ import { parseDateWithFormat } from './date-format.js';
  * `products[]` and `revenue` = Σ quantity × price — the shape of transaction exports.
  */
 export interface CsvMapping {
-  /** Event name: rows become track events; without it, identify calls. */
-  event?: string;
+  /**
+   * Event name — fixed, or taken from a column through a table (rows whose value is not in
+   * the table are rejected). Rows become track events; without it, identify calls.
+   */
+  event?: string | { column: string; names: Record<string, string> };
   userId?: string;
   anonymousId?: string;
   email?: string;
@@ -131,7 +134,11 @@ export function mapRows(rows: Row[], mapping: CsvMapping): MappedRow {
       ok: true,
       message: {
         type: 'track',
-        event: refund ? 'Order Refunded' : (mapping.event ?? 'Order Completed'),
+        event: refund
+          ? 'Order Refunded'
+          : typeof mapping.event === 'string'
+            ? mapping.event
+            : 'Order Completed',
         ...message,
         properties: {
           ...properties,
@@ -142,5 +149,16 @@ export function mapRows(rows: Row[], mapping: CsvMapping): MappedRow {
       },
     };
   }
-  return { ok: true, message: { type: 'track', event: mapping.event, ...message, properties } };
+  let event = mapping.event;
+  if (typeof event === 'object') {
+    const value = first[event.column]?.trim() ?? '';
+    const name = event.names[value];
+    if (name === undefined)
+      return {
+        ok: false,
+        reason: `${event.column} ${JSON.stringify(value)} has no event name in the mapping`,
+      };
+    event = name;
+  }
+  return { ok: true, message: { type: 'track', event, ...message, properties } };
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.js';
 import { KeyRequestError } from '../modules/access/api-keys.service.js';
 import { DataDirInUseError } from '../platform/data-dir-lock.js';
 import { attuneVersion } from '../version.js';
+import { importCommand } from './import.js';
 import { keysCommand } from './keys.js';
 import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
@@ -40,6 +41,20 @@ program
     'where the database lives (env ATTUNE_DATA_DIR, default ./.attune)',
   )
   .action(replayCommand);
+
+program
+  .command('import <file>')
+  .description(
+    'stream a CSV or JSONL file into a running Attune (idempotent: re-importing adds nothing)',
+  )
+  .option('--format <format>', 'csv or jsonl (default: from the file extension)')
+  .option('--mapping <file>', 'CSV: JSON mapping of columns to ids, traits, properties, orders')
+  .option('--encoding <encoding>', 'text encoding of the file, e.g. latin1', 'utf8')
+  .option('--errors <file>', 'where rejected rows go (default <file>.errors.jsonl)')
+  .option('--url <url>', 'the Attune server', 'http://localhost:8080')
+  .option('--write-key <key>', 'write key of the source (env ATTUNE_WRITE_KEY)')
+  .option('--batch-size <n>', 'messages per request', '500')
+  .action(importCommand);
 
 program.addCommand(keysCommand());
 
