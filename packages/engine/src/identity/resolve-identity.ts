@@ -81,15 +81,18 @@ export function resolveIdentity(
   const group: string[] = [];
   const counts: Record<string, number> = {};
   const anchor = decidingOwner ?? owning[0];
+  // Counts matter only when profiles meet or identifiers are new: not for most events.
+  const needsCounts = owning.length > 1 || unique.some((id) => !owners.has(identifierKey(id)));
   if (anchor !== undefined) {
     group.push(anchor);
-    addCounts(counts, view.countsOf(anchor));
+    if (needsCounts) addCounts(counts, view.countsOf(anchor));
     for (const other of owning) {
       if (other === anchor) continue;
-      const blocked = exceeded(counts, view.countsOf(other), rules);
+      const otherCounts = view.countsOf(other);
+      const blocked = exceeded(counts, otherCounts, rules);
       if (blocked === null) {
         group.push(other);
-        addCounts(counts, view.countsOf(other));
+        addCounts(counts, otherCounts);
       } else {
         conflicts.push({
           profileId: anchor,
