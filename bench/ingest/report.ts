@@ -68,7 +68,19 @@ export function catchUpText(a: AttuneRoundResult): string {
       : a.catchUpSeconds === null
         ? '; NOT caught up within 60 s'
         : `; caught up in ${a.catchUpSeconds.toFixed(1)} s`;
-  return `lag at end of load ${lag}${caughtUp}`;
+  return `lag at end of load ${lag}${caughtUp}${processedText(a)}`;
+}
+
+/** Events/s processed into profiles: while the load ran, and alone once it stopped. */
+function processedText(a: AttuneRoundResult): string {
+  if (a.lagAtEnd === undefined) return '';
+  const loadSeconds = (a.load.warmup?.seconds ?? 0) + a.load.measured.seconds;
+  const during = (a.acknowledgedEvents - a.lagAtEnd) / loadSeconds;
+  const after =
+    a.catchUpSeconds !== null && a.catchUpSeconds > 0.5
+      ? `, ${count(a.lagAtEnd / a.catchUpSeconds)} events/s after`
+      : '';
+  return `; processed ${count(during)} events/s during the load${after}`;
 }
 
 /** Acknowledged vs stored events; `detail` says how they add up. */
