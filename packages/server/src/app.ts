@@ -6,7 +6,8 @@ import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-databa
 import type { Config } from './config/config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
-import { defaultIdentityRules, rfmDefinitions } from '@attune/engine';
+import { rfmDefinitions } from '@attune/engine';
+import { identityRulesOf } from './config/identity-rules.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
@@ -75,6 +76,7 @@ async function assemble(
   ids: IdGenerator,
   unlock: () => void,
 ): Promise<AttuneApp> {
+  const identityRules = identityRulesOf(config);
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -105,6 +107,7 @@ async function assemble(
   const processor = config.processor.enabled
     ? await ProcessorThread.start(
         {
+          identityRules,
           logFile: files.log,
           stateFile: files.state,
           name: 'main',
@@ -144,7 +147,7 @@ async function assemble(
     identity,
     new SqliteProfileStore(stateDb),
     eventLog,
-    defaultIdentityRules,
+    identityRules,
     rfmDefinitions,
     clock,
   );

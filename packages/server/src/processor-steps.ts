@@ -1,4 +1,4 @@
-import { defaultIdentityRules, rfmDefinitions } from '@attune/engine';
+import { rfmDefinitions, type IdentityRules } from '@attune/engine';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
@@ -11,13 +11,13 @@ import { ProfilesStep } from './modules/profiles/profiles.step.js';
  * The processor's steps, in order, wired to the stores of the processor thread's
  * connection to the state file. Later modules (segments, journey triggers) add theirs here.
  */
-export function buildProcessorSteps(db: SqliteDatabase): ProcessorStep[] {
+export function buildProcessorSteps(db: SqliteDatabase, rules: IdentityRules): ProcessorStep[] {
   return [
     new EventVolumeStep(new SqliteEventVolumeStore(db)),
     new ProfilesStep(
       new SqliteIdentityStore(db),
       new SqliteProfileStore(db),
-      defaultIdentityRules,
+      rules,
       rfmDefinitions,
     ),
   ];

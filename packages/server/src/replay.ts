@@ -4,6 +4,7 @@ import { openDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from './adapters/sqlite/processor-store.sqlite.js';
 import { databaseFilesOf } from './app.js';
 import type { Config } from './config/config.js';
+import { identityRulesOf } from './config/identity-rules.js';
 import { Processor } from './modules/processor/processor.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import { systemClock } from './platform/clock.js';
@@ -21,7 +22,7 @@ export interface ReplayProgress {
  * (it takes the data directory's lock); the old state stays in place if it fails.
  */
 export async function replay(
-  config: Pick<Config, 'dataDir' | 'processor'>,
+  config: Pick<Config, 'dataDir' | 'processor' | 'identity'>,
   onProgress: (p: ReplayProgress) => void,
 ): Promise<ReplayProgress> {
   const files = databaseFilesOf(config);
@@ -41,7 +42,7 @@ export async function replay(
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),
-      steps: buildProcessorSteps(stateDb),
+      steps: buildProcessorSteps(stateDb, identityRulesOf(config)),
       batchSize: config.processor.batchSize,
       pollIntervalMs: config.processor.pollIntervalMs,
       clock: systemClock,

@@ -19,6 +19,12 @@ export const ConfigSchema = Type.Object({
     batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000 }),
     pollIntervalMs: Type.Integer({ minimum: 1, default: 200 }),
   }),
+  identity: Type.Object({
+    /** Region for phone numbers without a country code. */
+    phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
+    /** A JSON file overriding blockedValues, limits or priority of the identity rules. */
+    rulesFile: Type.Optional(Type.String({ minLength: 1 })),
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -38,6 +44,18 @@ export const configSources = [
     flag: 'processorBatchSize',
     kind: 'integer',
   },
+  {
+    path: 'identity.phoneRegion',
+    env: ['ATTUNE_PHONE_REGION'],
+    flag: 'phoneRegion',
+    kind: 'string',
+  },
+  {
+    path: 'identity.rulesFile',
+    env: ['ATTUNE_IDENTITY_RULES'],
+    flag: 'identityRules',
+    kind: 'string',
+  },
 ] as const;
 
 export class ConfigError extends Error {
@@ -55,7 +73,7 @@ export interface ConfigInput {
 
 /** Builds the one validated config object. Throws ConfigError listing every problem. */
 export function loadConfig({ env, flags = {} }: ConfigInput): Config {
-  const raw: Record<string, unknown> = { processor: {} };
+  const raw: Record<string, unknown> = { processor: {}, identity: {} };
   const problems: string[] = [];
   for (const source of configSources) {
     const fromFlag = flags[source.flag];

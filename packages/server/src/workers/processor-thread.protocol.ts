@@ -1,4 +1,7 @@
+import type { IdentityRules } from '@attune/engine';
+
 export interface ProcessorThreadSettings {
+  identityRules: IdentityRules;
   /** The log, read here (and checkpointed from here). */
   logFile: string;
   /** Derived state and processor offsets, written here. */

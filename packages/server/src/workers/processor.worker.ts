@@ -42,7 +42,7 @@ const processor = new Processor({
     },
   },
   store: new SqliteProcessorStore(stateDb, systemClock),
-  steps: buildProcessorSteps(stateDb),
+  steps: buildProcessorSteps(stateDb, settings.identityRules),
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
   clock: systemClock,

@@ -91,7 +91,8 @@ export class SqliteIdentityStore implements IdentityStore {
     for (const id of plan.attach)
       this.insertIdentity.run(id.type, id.value, plan.profileId, event.timestamp);
     // Most events are not a profile's earliest: a read instead of a write per event.
-    if (!plan.created && event.timestamp < this.firstSeenOf(plan.profileId)) this.lowerFirstSeen.run(event.timestamp, plan.profileId);
+    if (!plan.created && event.timestamp < this.firstSeenOf(plan.profileId))
+      this.lowerFirstSeen.run(event.timestamp, plan.profileId);
     for (const c of plan.conflicts) {
       this.insertConflict.run(
         c.profileId,
