@@ -32,7 +32,7 @@ export function identityRulesOf(config: Pick<Config, 'identity'>): IdentityRules
       Array.isArray(o['blockedValues']) &&
       o['blockedValues'].every((v) => typeof v === 'string')
     ) {
-      rules.blockedValues = (o['blockedValues'] as string[]).map((v) => v.trim().toLowerCase());
+      rules.blockedValues = (o['blockedValues']).map((v) => v.trim().toLowerCase());
     } else problems.push(`${file}: blockedValues must be an array of strings`);
   }
   if (o['limits'] !== undefined) {
@@ -47,7 +47,7 @@ export function identityRulesOf(config: Pick<Config, 'identity'>): IdentityRules
   }
   if (o['priority'] !== undefined) {
     if (Array.isArray(o['priority']) && o['priority'].every((v) => typeof v === 'string'))
-      rules.priority = o['priority'] as string[];
+      rules.priority = o['priority'];
     else problems.push(`${file}: priority must be an array of identifier types`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
