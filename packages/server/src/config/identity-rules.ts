@@ -32,7 +32,7 @@ export function identityRulesOf(config: Pick<Config, 'identity'>): IdentityRules
       Array.isArray(o['blockedValues']) &&
       o['blockedValues'].every((v) => typeof v === 'string')
     ) {
-      rules.blockedValues = (o['blockedValues']).map((v) => v.trim().toLowerCase());
+      rules.blockedValues = o['blockedValues'].map((v) => v.trim().toLowerCase());
     } else problems.push(`${file}: blockedValues must be an array of strings`);
   }
   if (o['limits'] !== undefined) {
