@@ -5,3 +5,4 @@ export * from './api/keys.js';
 export * from './segment/messages.js';
 export * from './segment/limits.js';
 export * from './api/profiles.js';
+export * from './profiles/computed-traits.js';

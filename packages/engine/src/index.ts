@@ -16,3 +16,4 @@ export * from './profiles/rfm.js';
 export * from './profiles/activity.js';
 export * from './imports/date-format.js';
 export * from './imports/csv-mapping.js';
+export * from './collections/recency-cache.js';

@@ -6,8 +6,7 @@ import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-databa
 import type { Config } from './config/config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
-import { rfmDefinitions } from '@attune/engine';
-import { identityRulesOf } from './config/identity-rules.js';
+import { processingOf } from './config/processing.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
@@ -76,7 +75,8 @@ async function assemble(
   ids: IdGenerator,
   unlock: () => void,
 ): Promise<AttuneApp> {
-  const identityRules = identityRulesOf(config);
+  const processing = processingOf(config);
+  const { identityRules } = processing;
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -107,7 +107,8 @@ async function assemble(
   const processor = config.processor.enabled
     ? await ProcessorThread.start(
         {
-          identityRules,
+          processing,
+          cacheMb: config.processor.cacheMb,
           logFile: files.log,
           stateFile: files.state,
           name: 'main',
@@ -148,7 +149,7 @@ async function assemble(
     new SqliteProfileStore(stateDb),
     eventLog,
     identityRules,
-    rfmDefinitions,
+    processing.computedTraits,
     clock,
   );
   await http.register(profileRoutes, { profiles, requireAdmin });

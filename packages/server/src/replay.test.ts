@@ -18,7 +18,7 @@ function dump(file: string): unknown {
       conflicts: all(
         'SELECT profile_id, other_profile_id, identifier_type, identifier_value, reason, event_offset FROM identity_conflicts ORDER BY seq',
       ),
-      timeline: all('SELECT * FROM profile_events ORDER BY profile_id, event_offset'),
+      timeline: all('SELECT * FROM profile_timeline ORDER BY profile_id, last_offset'),
       volume: all('SELECT * FROM event_volume ORDER BY source_id, type, event'),
       offsets: all('SELECT name, committed_offset FROM processor_offsets'),
     };

@@ -4,11 +4,11 @@ import { openDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from './adapters/sqlite/processor-store.sqlite.js';
 import { databaseFilesOf } from './app.js';
 import type { Config } from './config/config.js';
-import { identityRulesOf } from './config/identity-rules.js';
+import { processingOf } from './config/processing.js';
 import { Processor } from './modules/processor/processor.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import { systemClock } from './platform/clock.js';
-import { buildProcessorSteps } from './processor-steps.js';
+import { buildProcessorSteps, processorStateOptions } from './processor-steps.js';
 
 export interface ReplayProgress {
   processed: number;
@@ -22,7 +22,7 @@ export interface ReplayProgress {
  * (it takes the data directory's lock); the old state stays in place if it fails.
  */
 export async function replay(
-  config: Pick<Config, 'dataDir' | 'processor' | 'identity'>,
+  config: Pick<Config, 'dataDir' | 'processor' | 'identity' | 'profiles'>,
   onProgress: (p: ReplayProgress) => void,
 ): Promise<ReplayProgress> {
   const files = databaseFilesOf(config);
@@ -31,7 +31,7 @@ export async function replay(
   try {
     for (const suffix of ['', '-wal', '-shm']) rmSync(rebuilt + suffix, { force: true });
     const logDb = openDatabase(files.log, { schema: 'log' });
-    const stateDb = openDatabase(rebuilt, { schema: 'state', synchronous: 'NORMAL' });
+    const stateDb = openDatabase(rebuilt, processorStateOptions(config.processor.cacheMb));
     const reader = new SqliteEventReader(logDb);
     const total = await reader.lastOffset();
     const processor = new Processor({
@@ -42,7 +42,7 @@ export async function replay(
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),
-      steps: buildProcessorSteps(stateDb, identityRulesOf(config)),
+      steps: buildProcessorSteps(stateDb, processingOf(config)),
       batchSize: config.processor.batchSize,
       pollIntervalMs: config.processor.pollIntervalMs,
       clock: systemClock,

@@ -16,8 +16,17 @@ export const ConfigSchema = Type.Object({
   dedupWindowMs: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000 }),
   processor: Type.Object({
     enabled: Type.Boolean({ default: true }),
-    batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000 }),
+    /** Most events per transaction: a backlog is worked off in big transactions. */
+    batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }),
     pollIntervalMs: Type.Integer({ minimum: 1, default: 200 }),
+    /** SQLite page cache of the processor's connection to the state file, MiB. */
+    cacheMb: Type.Integer({ minimum: 2, maximum: 65_536, default: 128 }),
+    /** Profiles kept in memory between batches (about 2 KB each). */
+    cachedProfiles: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 50_000 }),
+  }),
+  profiles: Type.Object({
+    /** A JSON file with more computed trait definitions (an array). */
+    computedTraitsFile: Type.Optional(Type.String({ minLength: 1 })),
   }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
@@ -43,6 +52,24 @@ export const configSources = [
     env: ['ATTUNE_PROCESSOR_BATCH_SIZE'],
     flag: 'processorBatchSize',
     kind: 'integer',
+  },
+  {
+    path: 'processor.cacheMb',
+    env: ['ATTUNE_PROCESSOR_CACHE_MB'],
+    flag: 'processorCacheMb',
+    kind: 'integer',
+  },
+  {
+    path: 'processor.cachedProfiles',
+    env: ['ATTUNE_PROCESSOR_CACHED_PROFILES'],
+    flag: 'processorCachedProfiles',
+    kind: 'integer',
+  },
+  {
+    path: 'profiles.computedTraitsFile',
+    env: ['ATTUNE_COMPUTED_TRAITS'],
+    flag: 'computedTraits',
+    kind: 'string',
   },
   {
     path: 'identity.phoneRegion',
@@ -73,7 +100,7 @@ export interface ConfigInput {
 
 /** Builds the one validated config object. Throws ConfigError listing every problem. */
 export function loadConfig({ env, flags = {} }: ConfigInput): Config {
-  const raw: Record<string, unknown> = { processor: {}, identity: {} };
+  const raw: Record<string, unknown> = { processor: {}, identity: {}, profiles: {} };
   const problems: string[] = [];
   for (const source of configSources) {
     const fromFlag = flags[source.flag];

@@ -1,7 +1,9 @@
-import type { IdentityRules } from '@attune/engine';
+import type { ProcessingSettings } from '../config/processing.js';
 
 export interface ProcessorThreadSettings {
-  identityRules: IdentityRules;
+  processing: ProcessingSettings;
+  /** SQLite page cache for the state file, MiB. */
+  cacheMb: number;
   /** The log, read here (and checkpointed from here). */
   logFile: string;
   /** Derived state and processor offsets, written here. */

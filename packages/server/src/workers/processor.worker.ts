@@ -4,7 +4,7 @@ import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
 import { Processor } from '../modules/processor/processor.js';
 import { systemClock } from '../platform/clock.js';
-import { buildProcessorSteps } from '../processor-steps.js';
+import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
 import type {
   FromProcessor,
   ProcessorThreadSettings,
@@ -24,9 +24,8 @@ const post = (message: FromProcessor): void => port.postMessage(message);
 
 const logDb = openDatabase(settings.logFile, { schema: 'log', migrate: false });
 const stateDb = openDatabase(settings.stateFile, {
-  schema: 'state',
+  ...processorStateOptions(settings.cacheMb),
   migrate: false,
-  synchronous: 'NORMAL',
 });
 const reader = new SqliteEventReader(logDb);
 const appendListeners = new Set<(lastOffset: number) => void>();
@@ -42,7 +41,7 @@ const processor = new Processor({
     },
   },
   store: new SqliteProcessorStore(stateDb, systemClock),
-  steps: buildProcessorSteps(stateDb, settings.identityRules),
+  steps: buildProcessorSteps(stateDb, settings.processing),
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
   clock: systemClock,

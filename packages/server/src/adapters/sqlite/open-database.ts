@@ -16,6 +16,10 @@ export interface OpenOptions {
    * failure rolls back state and offset together and is simply processed again.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Page cache of this connection in MiB (SQLite's default is 2 MiB). */
+  cacheMb?: number;
+  pageSize?: number;
+  walPages?: number;
 }
 
 /**
@@ -27,12 +31,14 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  if (options.pageSize !== undefined) db.pragma(`page_size = ${options.pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
   // Checkpoint in bigger steps than the 1000-page default: fewer pauses under heavy ingest.
-  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma(`wal_autocheckpoint = ${options.walPages ?? 4000}`);
+  if (options.cacheMb !== undefined) db.pragma(`cache_size = -${options.cacheMb * 1024}`);
   if (options.migrate ?? true) migrate(db, options.schema);
   return db;
 }

@@ -9,33 +9,45 @@ interface ProfileRow {
   event_count: number;
   traits: string;
   computed: string;
+  recent_events: string;
+}
+
+interface ChunkRow {
+  last_offset: number;
+  offsets: string;
 }
 
 export class SqliteProfileStore implements ProfileStore {
   private readonly select;
-  private readonly upsert;
+  private readonly update;
+  private readonly insert;
   private readonly delete;
-  private readonly insertEvent;
-  private readonly moveTimeline;
-  private readonly timeline;
+  private readonly insertChunk;
+  private readonly moveChunks;
+  private readonly recentOf;
+  private readonly chunksBelow;
 
   constructor(private readonly db: SqliteDatabase) {
     this.select = db.prepare('SELECT * FROM profiles WHERE id = ?');
-    this.upsert = db.prepare(
-      `INSERT INTO profiles (id, first_seen, last_seen, event_count, traits, computed) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-         event_count = excluded.event_count, traits = excluded.traits, computed = excluded.computed`,
+    // Most saves update a profile that exists: try that first, insert when nothing matched.
+    this.update = db.prepare(
+      `UPDATE profiles SET first_seen = ?, last_seen = ?, event_count = ?, traits = ?, computed = ?,
+         recent_events = ? WHERE id = ?`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO profiles (first_seen, last_seen, event_count, traits, computed, recent_events, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.delete = db.prepare('DELETE FROM profiles WHERE id = ?');
-    this.insertEvent = db.prepare(
-      'INSERT OR IGNORE INTO profile_events (profile_id, event_offset) VALUES (?, ?)',
+    this.insertChunk = db.prepare(
+      'INSERT INTO profile_timeline (profile_id, last_offset, first_offset, offsets) VALUES (?, ?, ?, ?)',
     );
-    this.moveTimeline = db.prepare('UPDATE profile_events SET profile_id = ? WHERE profile_id = ?');
-    this.timeline = db
-      .prepare(
-        'SELECT event_offset FROM profile_events WHERE profile_id = ? AND event_offset < ? ORDER BY event_offset DESC LIMIT ?',
-      )
-      .pluck();
+    this.moveChunks = db.prepare('UPDATE profile_timeline SET profile_id = ? WHERE profile_id = ?');
+    this.recentOf = db.prepare('SELECT recent_events FROM profiles WHERE id = ?').pluck();
+    this.chunksBelow = db.prepare(
+      `SELECT last_offset, offsets FROM profile_timeline
+       WHERE profile_id = ? AND first_offset < ? ORDER BY last_offset DESC`,
+    );
   }
 
   load(id: string): ProfileData | undefined {
@@ -44,30 +56,51 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   save(p: ProfileData): void {
-    this.upsert.run(
-      p.id,
+    const values = [
       p.firstSeen,
       p.lastSeen,
       p.eventCount,
       JSON.stringify(p.traits),
       JSON.stringify(p.computed),
-    );
+      JSON.stringify(p.recentEvents),
+      p.id,
+    ];
+    if (this.update.run(...values).changes === 0) this.insert.run(...values);
   }
 
   remove(id: string): void {
     this.delete.run(id);
   }
 
-  addEvent(profileId: string, offset: number): void {
-    this.insertEvent.run(profileId, offset);
+  appendTimeline(profileId: string, offsets: readonly number[]): void {
+    const first = offsets[0];
+    const last = offsets[offsets.length - 1];
+    if (first === undefined || last === undefined) return;
+    this.insertChunk.run(profileId, last, first, JSON.stringify(offsets));
   }
 
   moveEvents(fromId: string, toId: string): void {
-    this.moveTimeline.run(toId, fromId);
+    this.moveChunks.run(toId, fromId);
   }
 
   eventOffsets(profileId: string, beforeOffset: number, limit: number): number[] {
-    return this.timeline.all(profileId, beforeOffset, limit) as number[];
+    const recent = this.recentOf.get(profileId) as string | undefined;
+    if (recent === undefined) return [];
+    const found = (JSON.parse(recent) as number[]).filter((o) => o < beforeOffset);
+    // Chunks newest first; after merges their ranges may interleave, so stop only when a
+    // chunk's newest offset is below the `limit`-th newest found so far.
+    for (const chunk of this.chunksBelow.iterate(profileId, beforeOffset) as Iterable<ChunkRow>) {
+      if (found.length >= limit) {
+        found.sort(newestFirst);
+        found.length = limit;
+        if (chunk.last_offset < (found[limit - 1] as number)) break;
+      }
+      for (const offset of JSON.parse(chunk.offsets) as number[]) {
+        if (offset < beforeOffset) found.push(offset);
+      }
+    }
+    found.sort(newestFirst);
+    return found.slice(0, limit);
   }
 
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[] {
@@ -82,6 +115,8 @@ export class SqliteProfileStore implements ProfileStore {
   }
 }
 
+const newestFirst = (a: number, b: number): number => b - a;
+
 function toProfile(row: ProfileRow): ProfileData {
   return {
     id: row.id,
@@ -90,5 +125,6 @@ function toProfile(row: ProfileRow): ProfileData {
     eventCount: row.event_count,
     traits: JSON.parse(row.traits) as TraitState,
     computed: JSON.parse(row.computed) as ProfileData['computed'],
+    recentEvents: JSON.parse(row.recent_events) as number[],
   };
 }

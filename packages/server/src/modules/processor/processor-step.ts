@@ -13,4 +13,6 @@ export interface ProcessorStep {
   /** Whether `apply` reads `message`; if no step does, the processor skips loading it. */
   readonly needsMessage: boolean;
   apply(events: readonly ProcessorEvent[]): void;
+  /** Forget anything kept in memory between batches: the batch just applied rolled back. */
+  discard?(): void;
 }

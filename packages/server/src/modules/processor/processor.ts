@@ -56,9 +56,14 @@ export class Processor {
       : await log.readFields(this.committed, batchSize);
     const last = events[events.length - 1];
     if (last === undefined) return 0;
-    store.commit(name, last.offset, () => {
-      for (const step of steps) step.apply(events);
-    });
+    try {
+      store.commit(name, last.offset, () => {
+        for (const step of steps) step.apply(events);
+      });
+    } catch (error) {
+      for (const step of steps) step.discard?.();
+      throw error;
+    }
     this.committed = last.offset;
     this.deps.onCommitted?.(last.offset);
     return events.length;

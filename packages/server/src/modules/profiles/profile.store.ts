@@ -13,17 +13,23 @@ export interface ProfileData {
   eventCount: number;
   traits: TraitState;
   computed: ComputedData;
+  /** The newest event offsets, ascending, not yet moved to a timeline chunk. */
+  recentEvents: number[];
 }
+
+/** How many offsets a profile gathers before they move to a timeline chunk. */
+export const timelineChunkSize = 32;
 
 /** Profile data and each profile's event timeline (offsets into the log). */
 export interface ProfileStore {
   load(id: string): ProfileData | undefined;
   save(profile: ProfileData): void;
   remove(id: string): void;
-  addEvent(profileId: string, offset: number): void;
+  /** Stores a chunk of the profile's timeline (ascending offsets). */
+  appendTimeline(profileId: string, offsets: readonly number[]): void;
   /** Moves a merged profile's timeline to the survivor. */
   moveEvents(fromId: string, toId: string): void;
-  /** Offsets of the profile's events, newest first, below `beforeOffset`. */
+  /** Offsets of the profile's events (chunks and recent ones), newest first, below `beforeOffset`. */
   eventOffsets(profileId: string, beforeOffset: number, limit: number): number[];
   /** Surviving profiles whose trait equals the value, by id after `afterId`. */
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[];

@@ -55,8 +55,14 @@ function events(messages: Message[]): ProcessorEvent[] {
   }));
 }
 
-function process(messages: Message[], batchSize = 1000): void {
-  const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions);
+function process(messages: Message[], batchSize = 1000, cachedProfiles = 0): void {
+  const step = new ProfilesStep(
+    identity,
+    profiles,
+    defaultIdentityRules,
+    rfmDefinitions,
+    cachedProfiles,
+  );
   const all = events(messages);
   for (let i = 0; i < all.length; i += batchSize)
     db.transaction(() => step.apply(all.slice(i, i + batchSize)))();
@@ -179,7 +185,27 @@ describe('ProfilesStep', () => {
     expect(profileOf('user_id', 'bob')?.id).toBe('p_2');
   });
 
-  it('agrees with the in-memory graph, and batch boundaries do not change the result (property)', () => {
+  it('pages a long timeline across chunks, also after two timelines merge', () => {
+    const messages: Message[] = [];
+    for (let i = 0; i < 150; i++) {
+      messages.push({ type: 'track', event: 'E', anonymousId: i % 3 === 0 ? 'a1' : 'a2' });
+    }
+    messages.push({ type: 'alias', previousId: 'a2', userId: 'u1', anonymousId: 'a1' });
+    process(messages, 40);
+    const owner = identity.ownerOf({ type: 'anonymous_id', value: 'a2' }) as string;
+    expect(identity.ownerOf({ type: 'anonymous_id', value: 'a1' })).toBe(owner);
+    const pages: number[] = [];
+    for (let before = Number.MAX_SAFE_INTEGER; ;) {
+      const page = profiles.eventOffsets(owner, before, 7);
+      if (page.length === 0) break;
+      pages.push(...page);
+      before = page[page.length - 1] as number;
+    }
+    expect(pages).toEqual(Array.from({ length: 151 }, (_, i) => 151 - i));
+    expect(profiles.eventOffsets(owner, 100, 3)).toEqual([99, 98, 97]);
+  });
+
+  it('agrees with the in-memory graph; batch boundaries and caches do not change the result (property)', () => {
     const message = fc.record({
       type: fc.constantFrom('identify', 'track', 'page', 'alias'),
       user: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
@@ -190,9 +216,10 @@ describe('ProfilesStep', () => {
     });
     fc.assert(
       fc.property(
-        fc.array(message, { minLength: 1, maxLength: 40 }),
+        fc.array(message, { minLength: 1, maxLength: 120 }),
         fc.integer({ min: 1, max: 7 }),
-        (raw, batchSize) => {
+        fc.integer({ min: 2, max: 6 }),
+        (raw, batchSize, cacheSize) => {
           const messages: Message[] = raw.map((m) => ({
             type: m.type,
             event: 'E',
@@ -212,8 +239,9 @@ describe('ProfilesStep', () => {
           process(messages);
           const whole = dump();
           db.close();
+          // Tiny caches, so entries are evicted and reloaded all the time.
           open(`b-${Math.random()}.db`);
-          process(messages, batchSize);
+          process(messages, batchSize, cacheSize);
           expect(dump()).toEqual(whole);
 
           const graph = new MemoryIdentityGraph();
@@ -248,7 +276,7 @@ function dump(): unknown {
     conflicts: all(
       'SELECT profile_id, other_profile_id, identifier_type, identifier_value, reason, event_offset FROM identity_conflicts ORDER BY seq',
     ),
-    timeline: all('SELECT * FROM profile_events ORDER BY profile_id, event_offset'),
+    timeline: all('SELECT * FROM profile_timeline ORDER BY profile_id, last_offset'),
   };
 }
 

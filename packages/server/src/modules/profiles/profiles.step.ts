@@ -6,6 +6,7 @@ import {
   mergeComputed,
   mergeTraits,
   recordActivity,
+  RecencyCache,
   resolveIdentity,
   updateComputed,
   type ComputedTraitDefinition,
@@ -14,7 +15,7 @@ import {
 import type { IdentityStore } from '../identity/identity.store.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
-import type { ProfileData, ProfileStore } from './profile.store.js';
+import { timelineChunkSize, type ProfileData, type ProfileStore } from './profile.store.js';
 
 /** Events Attune writes itself (e.g. `Identity Merged`) come from this source and are not re-resolved. */
 export const internalSourceId = 'attune';
@@ -28,6 +29,8 @@ export const internalSourceId = 'attune';
 export class ProfilesStep implements ProcessorStep {
   readonly name = 'profiles';
   readonly needsMessage = true;
+  /** Recently used profiles, kept between batches: most events find theirs here. */
+  private readonly cache: RecencyCache<string, ProfileData> | null;
 
   constructor(
     private readonly identity: IdentityStore,
@@ -35,11 +38,27 @@ export class ProfilesStep implements ProcessorStep {
     private readonly rules: IdentityRules,
     /** Built-in RFM definitions plus the user's. */
     private readonly definitions: readonly ComputedTraitDefinition[],
-  ) {}
+    cachedProfiles = 0,
+  ) {
+    this.cache = cachedProfiles >= 2 ? new RecencyCache(cachedProfiles) : null;
+  }
+
+  /** Cached profiles were changed by the batch that rolled back: forget them. */
+  discard(): void {
+    this.cache?.clear();
+  }
+
+  private loadProfile(id: string): ProfileData | undefined {
+    const cached = this.cache?.get(id);
+    if (cached !== undefined) return cached;
+    const stored = this.profiles.load(id);
+    if (stored !== undefined) this.cache?.set(id, stored);
+    return stored;
+  }
 
   apply(events: readonly ProcessorEvent[]): void {
     const touched = new Map<string, ProfileData>();
-    const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.profiles.load(id);
+    const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
 
     for (const event of events) {
       if (event.sourceId === internalSourceId || event.message === undefined) continue;
@@ -59,14 +78,20 @@ export class ProfilesStep implements ProcessorStep {
         const from = load(merged);
         if (into !== undefined && from !== undefined) {
           foldProfile(into, from, this.definitions);
+          this.flushTimeline(into);
           touched.set(into.id, into);
         }
         touched.delete(merged);
+        this.cache?.delete(merged);
         this.profiles.remove(merged);
         this.profiles.moveEvents(merged, survivor);
       }
 
-      const profile = load(plan.profileId) ?? newProfile(plan.profileId, event.timestamp);
+      let profile = load(plan.profileId);
+      if (profile === undefined) {
+        profile = newProfile(plan.profileId, event.timestamp);
+        this.cache?.set(profile.id, profile);
+      }
       profile.firstSeen = Math.min(profile.firstSeen, event.timestamp);
       profile.lastSeen = Math.max(profile.lastSeen, event.timestamp);
       profile.eventCount++;
@@ -85,10 +110,17 @@ export class ProfilesStep implements ProcessorStep {
           event.timestamp,
         );
       }
-      this.profiles.addEvent(profile.id, event.offset);
+      profile.recentEvents.push(event.offset);
+      this.flushTimeline(profile);
       touched.set(profile.id, profile);
     }
     for (const profile of touched.values()) this.profiles.save(profile);
+  }
+
+  private flushTimeline(profile: ProfileData): void {
+    if (profile.recentEvents.length < timelineChunkSize) return;
+    this.profiles.appendTimeline(profile.id, profile.recentEvents);
+    profile.recentEvents = [];
   }
 }
 
@@ -100,6 +132,7 @@ function newProfile(id: string, time: number): ProfileData {
     eventCount: 0,
     traits: emptyTraits(),
     computed: { activity: {}, aggregates: {} },
+    recentEvents: [],
   };
 }
 
@@ -115,4 +148,5 @@ function foldProfile(
   mergeTraits(into.traits, from.traits);
   mergeActivity(into.computed.activity, from.computed.activity);
   mergeComputed(into.computed.aggregates, from.computed.aggregates, definitions);
+  into.recentEvents = [...into.recentEvents, ...from.recentEvents].sort((a, b) => a - b);
 }
