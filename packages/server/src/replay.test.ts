@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { AttuneApp } from './app.js';
 import { replay } from './replay.js';
 import { startTestApp } from './testing/test-app.fixture.js';
 
@@ -21,9 +22,20 @@ function dump(file: string): unknown {
       timeline: all('SELECT * FROM profile_timeline ORDER BY profile_id, last_offset'),
       volume: all('SELECT * FROM event_volume ORDER BY source_id, type, event'),
       offsets: all('SELECT name, committed_offset FROM processor_offsets'),
+      mergeEventsLogged: all('SELECT seq FROM merge_events_logged'),
     };
   } finally {
     db.close();
+  }
+}
+
+/** Waits until the processor has seen everything, including the merge events it caused. */
+async function settle(app: AttuneApp): Promise<void> {
+  for (;;) {
+    const last = await app.eventLog.lastOffset();
+    await app.processor!.caughtUp(last);
+    await app.mergeEvents.idle();
+    if ((await app.eventLog.lastOffset()) === last) return;
   }
 }
 
@@ -71,14 +83,22 @@ describe('attune replay', () => {
         });
         expect(res.statusCode).toBe(200);
       }
-      await t.app.processor!.caughtUp(await t.app.eventLog.lastOffset());
+      await settle(t.app);
+      const events = await t.app.eventLog.lastOffset();
       await t.app.close();
-      const incremental = dump(t.app.files.state);
-      expect((incremental as { merges: unknown[] }).merges.length).toBeGreaterThan(0);
-      expect((incremental as { conflicts: unknown[] }).conflicts.length).toBeGreaterThan(0);
+      const incremental = dump(t.app.files.state) as {
+        conflicts: unknown[];
+        merges: unknown[];
+        mergeEventsLogged: { seq: number }[];
+      };
+      expect(incremental.merges.length).toBeGreaterThan(0);
+      // Every merge went into the log as an event, and came back to the processor.
+      expect(events).toBe(1000 + incremental.merges.length);
+      expect(incremental.mergeEventsLogged).toEqual([{ seq: incremental.merges.length }]);
+      expect(incremental.conflicts.length).toBeGreaterThan(0);
 
       const progress = await replay(t.config, () => undefined);
-      expect(progress.processed).toBe(1000);
+      expect(progress.processed).toBe(events);
       expect(dump(t.app.files.state)).toEqual(incremental);
     } finally {
       rmSync(t.dataDir, { recursive: true, force: true });

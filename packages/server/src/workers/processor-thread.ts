@@ -15,6 +15,7 @@ export class ProcessorThread {
   private committed = 0;
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
+  private readonly committedListeners = new Set<(offset: number) => void>();
 
   private constructor(
     private readonly worker: Worker,
@@ -36,6 +37,7 @@ export class ProcessorThread {
             break;
           case 'committed':
             thread.advance(message.offset);
+            for (const listener of thread.committedListeners) listener(message.offset);
             break;
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
@@ -58,6 +60,12 @@ export class ProcessorThread {
 
   get committedOffset(): number {
     return this.committed;
+  }
+
+  /** Called after each batch the processor commits. */
+  onCommitted(listener: (offset: number) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 
   /** Wakes the processor: new events are durable up to `lastOffset`. */

@@ -116,6 +116,27 @@ export class SqliteIdentityStore implements IdentityStore {
     return this.identifiers.all(profileId) as Identifier[];
   }
 
+  mergesAfter(seq: number, limit: number): MergeRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM identity_merges WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(seq, limit) as MergeRow[];
+    return rows.map(toMergeRecord);
+  }
+
+  mergeEventsLoggedThrough(): number {
+    const seq = this.db.prepare('SELECT seq FROM merge_events_logged WHERE id = 1').pluck().get();
+    return (seq as number | undefined) ?? 0;
+  }
+
+  noteMergeEventLogged(seq: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO merge_events_logged (id, seq) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
+      )
+      .run(seq);
+  }
+
   mergesInto(profileId: string): MergeRecord[] {
     const rows = this.db
       .prepare(
@@ -124,15 +145,7 @@ export class SqliteIdentityStore implements IdentityStore {
          ORDER BY m.seq`,
       )
       .all(profileId, profileId) as MergeRow[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      survivorId: r.survivor_id,
-      mergedId: r.merged_id,
-      eventOffset: r.event_offset,
-      eventMessageId: r.event_message_id,
-      eventTime: r.event_time,
-      identifiers: JSON.parse(r.identifiers) as Identifier[],
-    }));
+    return rows.map(toMergeRecord);
   }
 
   conflicts(afterSeq: number, limit: number): ConflictRecord[] {
@@ -152,6 +165,18 @@ export class SqliteIdentityStore implements IdentityStore {
       eventTime: r.event_time,
     }));
   }
+}
+
+function toMergeRecord(r: MergeRow): MergeRecord {
+  return {
+    seq: r.seq,
+    survivorId: r.survivor_id,
+    mergedId: r.merged_id,
+    eventOffset: r.event_offset,
+    eventMessageId: r.event_message_id,
+    eventTime: r.event_time,
+    identifiers: JSON.parse(r.identifiers) as Identifier[],
+  };
 }
 
 interface MergeRow {

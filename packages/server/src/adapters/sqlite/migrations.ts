@@ -158,6 +158,12 @@ const stateMigrations: string[] = [
   DROP TABLE identity_profiles;
   ALTER TABLE identity_profiles_v2 RENAME TO identity_profiles;
   CREATE INDEX identity_profiles_merged_into ON identity_profiles (merged_into) WHERE merged_into IS NOT NULL;
+  -- How far the merges (identity_merges.seq) have come back through the log as
+  -- 'Identity Merged' events: the relay emits the ones after it.
+  CREATE TABLE merge_events_logged (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  );
   -- Identifiers that could not be used (invalid email or phone, blocked junk value), per hour.
   CREATE TABLE identifier_issues (
     hour INTEGER NOT NULL,

@@ -39,4 +39,9 @@ export interface IdentityStore extends IdentityView {
   /** Merges into this profile (directly or through profiles merged into it), oldest first. */
   mergesInto(profileId: string): MergeRecord[];
   conflicts(afterSeq: number, limit: number): ConflictRecord[];
+  /** Merges after `seq`, oldest first: what the relay turns into log events. */
+  mergesAfter(seq: number, limit: number): MergeRecord[];
+  /** The newest merge whose event the processor has seen come back through the log. */
+  mergeEventsLoggedThrough(): number;
+  noteMergeEventLogged(seq: number): void;
 }

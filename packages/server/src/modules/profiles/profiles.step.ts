@@ -13,12 +13,10 @@ import {
   type IdentityRules,
 } from '@attune/engine';
 import type { IdentityStore } from '../identity/identity.store.js';
+import { internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
 import { timelineChunkSize, type ProfileData, type ProfileStore } from './profile.store.js';
-
-/** Events Attune writes itself (e.g. `Identity Merged`) come from this source and are not re-resolved. */
-export const internalSourceId = 'attune';
 
 /**
  * Identity resolution and profile upkeep, event by event in log order: resolve the
@@ -61,8 +59,14 @@ export class ProfilesStep implements ProcessorStep {
     const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
 
     for (const event of events) {
-      if (event.sourceId === internalSourceId || event.message === undefined) continue;
+      if (event.message === undefined) continue;
       const message = JSON.parse(event.message) as Record<string, unknown>;
+      if (event.sourceId === internalSourceId) {
+        // Attune's own events are not about a person; a merge event marks the outbox's progress.
+        const mergeSeq = mergeSeqOf(message);
+        if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
+        continue;
+      }
       const extracted = extractIdentifiers(message, this.rules);
       // Nothing usable to tie it to a person (only junk ids): it stays in the log, unprofiled.
       if (extracted.identifiers.length === 0 && extracted.previousId === null) continue;
