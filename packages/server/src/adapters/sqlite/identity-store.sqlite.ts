@@ -2,6 +2,7 @@ import type { Identifier, IdentityPlan } from '@attune/engine';
 import type {
   ConflictRecord,
   EventRef,
+  IdentifierIssueCount,
   IdentityStore,
   MergeRecord,
 } from '../../modules/identity/identity.store.js';
@@ -121,6 +122,15 @@ export class SqliteIdentityStore implements IdentityStore {
       .prepare('SELECT * FROM identity_merges WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(seq, limit) as MergeRow[];
     return rows.map(toMergeRecord);
+  }
+
+  countIdentifierIssues(issues: readonly IdentifierIssueCount[]): void {
+    if (issues.length === 0) return;
+    const upsert = this.db.prepare(
+      `INSERT INTO identifier_issues (hour, type, reason, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (hour, type, reason) DO UPDATE SET count = count + excluded.count`,
+    );
+    for (const i of issues) upsert.run(i.hour, i.type, i.reason, i.count);
   }
 
   mergeEventsLoggedThrough(): number {

@@ -44,4 +44,14 @@ export interface IdentityStore extends IdentityView {
   /** The newest merge whose event the processor has seen come back through the log. */
   mergeEventsLoggedThrough(): number;
   noteMergeEventLogged(seq: number): void;
+  /** Adds to the hourly counts of identifiers refused (invalid email/phone, junk values). */
+  countIdentifierIssues(issues: readonly IdentifierIssueCount[]): void;
+}
+
+export interface IdentifierIssueCount {
+  /** receivedAt truncated to the hour, epoch ms. */
+  hour: number;
+  type: string;
+  reason: string;
+  count: number;
 }

@@ -185,6 +185,29 @@ describe('ProfilesStep', () => {
     expect(profileOf('user_id', 'bob')?.id).toBe('p_2');
   });
 
+  it('counts refused identifiers per hour of arrival, type and reason', () => {
+    process([
+      { type: 'identify', userId: 'u1', traits: { email: 'not-an-email', phone: '12' } },
+      { type: 'identify', userId: 'null', anonymousId: 'a1', traits: { email: 'nope' } },
+      { type: 'track', event: 'E', anonymousId: '00000000' },
+    ]);
+    const rows = db
+      .prepare('SELECT hour, type, reason, count FROM identifier_issues ORDER BY type, reason')
+      .all();
+    // receivedAt of the test events is 5000 + i ms: all in the hour starting at 0.
+    expect(rows).toEqual([
+      { hour: 0, type: 'anonymous_id', reason: 'blocked', count: 1 },
+      { hour: 0, type: 'email', reason: 'invalid_email', count: 2 },
+      { hour: 0, type: 'phone', reason: 'invalid_phone', count: 1 },
+      { hour: 0, type: 'user_id', reason: 'blocked', count: 1 },
+    ]);
+    // The refused email is still a trait.
+    expect(profileOf('user_id', 'u1')?.traits.values).toEqual({
+      email: 'not-an-email',
+      phone: '12',
+    });
+  });
+
   it('pages a long timeline across chunks, also after two timelines merge', () => {
     const messages: Message[] = [];
     for (let i = 0; i < 150; i++) {

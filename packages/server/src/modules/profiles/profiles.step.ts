@@ -12,11 +12,13 @@ import {
   type ComputedTraitDefinition,
   type IdentityRules,
 } from '@attune/engine';
-import type { IdentityStore } from '../identity/identity.store.js';
+import type { IdentifierIssueCount, IdentityStore } from '../identity/identity.store.js';
 import { internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
 import { timelineChunkSize, type ProfileData, type ProfileStore } from './profile.store.js';
+
+const hourMs = 3_600_000;
 
 /**
  * Identity resolution and profile upkeep, event by event in log order: resolve the
@@ -56,6 +58,7 @@ export class ProfilesStep implements ProcessorStep {
 
   apply(events: readonly ProcessorEvent[]): void {
     const touched = new Map<string, ProfileData>();
+    const issues = new Map<string, IdentifierIssueCount>();
     const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
 
     for (const event of events) {
@@ -68,6 +71,13 @@ export class ProfilesStep implements ProcessorStep {
         continue;
       }
       const extracted = extractIdentifiers(message, this.rules);
+      for (const refused of extracted.rejected) {
+        const hour = event.receivedAt - (event.receivedAt % hourMs);
+        const key = `${hour}\u0000${refused.type}\u0000${refused.reason}`;
+        const counted = issues.get(key);
+        if (counted === undefined) issues.set(key, { hour, ...refused, count: 1 });
+        else counted.count++;
+      }
       // Nothing usable to tie it to a person (only junk ids): it stays in the log, unprofiled.
       if (extracted.identifiers.length === 0 && extracted.previousId === null) continue;
 
@@ -119,6 +129,7 @@ export class ProfilesStep implements ProcessorStep {
       touched.set(profile.id, profile);
     }
     for (const profile of touched.values()) this.profiles.save(profile);
+    this.identity.countIdentifierIssues([...issues.values()]);
   }
 
   private flushTimeline(profile: ProfileData): void {
