@@ -5,3 +5,5 @@ export * from './api/keys.js';
 export * from './segment/messages.js';
 export * from './segment/limits.js';
 export * from './api/profiles.js';
+export * from './api/quality.js';
+export * from './api/imports.js';

@@ -16,3 +16,6 @@ export * from './profiles/rfm.js';
 export * from './profiles/activity.js';
 export * from './imports/date-format.js';
 export * from './imports/csv-mapping.js';
+export * from './quality/hour-bucket.js';
+export * from './quality/field-issues.js';
+export * from './quality/quality-report.js';
