@@ -8,20 +8,33 @@ export interface TallyRows {
   fields: HourFieldRow[];
 }
 
+/** hour → source → type → event → …: nested maps, no key strings built per message. */
+type Tree<T> = Map<number, Map<string, Map<string, Map<string, T>>>>;
+
+/** Event names longer than this are cut, so a rejected message cannot bloat the counts. */
+const maxEventName = 200;
+
 /**
  * The quality counts of the request thread, summed in memory per hour until the flusher
- * writes them: the write path pays a Map update per message, not a database write.
+ * writes them: the write path pays a few Map lookups per message, not a database write.
  */
 export class QualityTally implements IngestTally {
-  private outcomes = new Map<string, HourOutcomeRow>();
-  private fields = new Map<string, HourFieldRow>();
+  private outcomes: Tree<Map<QualityOutcome, Map<string, HourOutcomeRow>>> = new Map();
+  private fields: Tree<Map<string, HourFieldRow>> = new Map();
+  private rows = 0;
 
   count(key: TallyKey, outcome: QualityOutcome, reason: string, n = 1): void {
     const hour = hourOf(key.receivedAt);
-    const id = `${hour}\u0000${key.sourceId}\u0000${key.type}\u0000${key.event}\u0000${outcome}\u0000${reason}`;
-    const row = this.outcomes.get(id);
-    if (row !== undefined) row.count += n;
-    else this.outcomes.set(id, { hour, ...withoutTime(key), outcome, reason, count: n });
+    const event = capped(key.event);
+    const byReason = child(leaf(this.outcomes, hour, key, event), outcome);
+    const row = byReason.get(reason);
+    if (row !== undefined) {
+      row.count += n;
+      return;
+    }
+    const { sourceId, type } = key;
+    byReason.set(reason, { hour, sourceId, type, event, outcome, reason, count: n });
+    this.rows++;
   }
 
   fieldIssues(key: TallyKey, issues: readonly FieldIssue[]): void {
@@ -31,10 +44,15 @@ export class QualityTally implements IngestTally {
 
   /** Everything counted since the last drain; the tally starts again from zero. */
   drain(): TallyRows {
-    const rows = { outcomes: [...this.outcomes.values()], fields: [...this.fields.values()] };
+    const outcomes: HourOutcomeRow[] = [];
+    for (const byOutcome of leaves(this.outcomes))
+      for (const byReason of byOutcome.values()) outcomes.push(...byReason.values());
+    const fields: HourFieldRow[] = [];
+    for (const byField of leaves(this.fields)) fields.push(...byField.values());
     this.outcomes = new Map();
     this.fields = new Map();
-    return rows;
+    this.rows = 0;
+    return { outcomes, fields };
   }
 
   /** Puts drained rows back (their write failed), to be written with the next flush. */
@@ -50,7 +68,7 @@ export class QualityTally implements IngestTally {
 
   /** Rows waiting to be written. */
   get pending(): number {
-    return this.outcomes.size + this.fields.size;
+    return this.rows;
   }
 
   private fieldRow(
@@ -58,24 +76,51 @@ export class QualityTally implements IngestTally {
     key: Pick<TallyKey, 'sourceId' | 'type' | 'event'>,
     field: string,
   ): HourFieldRow {
-    const id = `${hour}\u0000${key.sourceId}\u0000${key.type}\u0000${key.event}\u0000${field}`;
-    let row = this.fields.get(id);
+    const event = capped(key.event);
+    const byField = leaf(this.fields, hour, key, event);
+    let row = byField.get(field);
     if (row === undefined) {
-      row = {
-        hour,
-        sourceId: key.sourceId,
-        type: key.type,
-        event: key.event,
-        field,
-        missing: 0,
-        invalid: 0,
-      };
-      this.fields.set(id, row);
+      row = { hour, sourceId: key.sourceId, type: key.type, event, field, missing: 0, invalid: 0 };
+      byField.set(field, row);
+      this.rows++;
     }
     return row;
   }
 }
 
-function withoutTime(key: TallyKey): { sourceId: string; type: string; event: string } {
-  return { sourceId: key.sourceId, type: key.type, event: key.event };
+function leaf<T extends Map<unknown, unknown>>(
+  tree: Tree<T>,
+  hour: number,
+  key: Pick<TallyKey, 'sourceId' | 'type'>,
+  event: string,
+): T {
+  const byType = child(child(tree, hour), key.sourceId);
+  const byEvent = child(byType, key.type);
+  let node = byEvent.get(event);
+  if (node === undefined) {
+    node = new Map() as T;
+    byEvent.set(event, node);
+  }
+  return node;
+}
+
+function child<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V>;
+function child<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V>;
+function child<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let node = map.get(key);
+  if (node === undefined) {
+    node = new Map();
+    map.set(key, node);
+  }
+  return node;
+}
+
+function* leaves<T>(tree: Tree<T>): Generator<T> {
+  for (const bySource of tree.values())
+    for (const byType of bySource.values())
+      for (const byEvent of byType.values()) yield* byEvent.values();
+}
+
+function capped(event: string): string {
+  return event.length > maxEventName ? event.slice(0, maxEventName) : event;
 }

@@ -4,6 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Assessment } from '../ingestion/ingest-tally.js';
 import type { MessageStep } from '../ingestion/ingestion.service.js';
 import type { NewEvent } from '../event-log/event-log.store.js';
+import type { PendingEvent } from '../ingestion/steps/normalize-message.js';
 import type { StepOutcome } from '../ingestion/steps/step-outcome.js';
 import type { CompiledPlan } from './compile-tracking-plan.js';
 
@@ -28,12 +29,10 @@ export function trackingPlanStep(plans: PlanLookup): MessageStep {
     if (plan === undefined) return { kind: 'ok', value: pending };
     const target = schemaFor(plan, pending.event);
     if (target === null) return { kind: 'ok', value: pending };
-    if (target.validate === undefined)
-      return { kind: 'ok', value: { ...pending, assessment: unplanned } };
+    if (target.validate === undefined) return { kind: 'ok', value: assessed(pending, unplanned) };
     const value = pending.message[target.part];
     const subject = typeof value === 'object' && value !== null ? value : {};
-    if (target.validate(subject))
-      return { kind: 'ok', value: { ...pending, assessment: conforms } };
+    if (target.validate(subject)) return { kind: 'ok', value: assessed(pending, conforms) };
 
     const errors: SchemaError[] = target.validate.errors ?? [];
     const base = `/${target.part}`;
@@ -44,10 +43,16 @@ export function trackingPlanStep(plans: PlanLookup): MessageStep {
         reason: qualityReasons.violation,
         issues,
       };
-      return { kind: 'ok', value: { ...pending, assessment } };
+      return { kind: 'ok', value: assessed(pending, assessment) };
     }
-    return violation(errors, pointer, base, target.label, issues);
+    return violation(errors, pointer, base, labelOf(pending.event), issues);
   };
+}
+
+/** The event with the step's verdict (built field by field: an object spread is slow here). */
+function assessed(pending: PendingEvent, assessment: Assessment): PendingEvent {
+  const { event, message, messageStale } = pending;
+  return { event, message, messageStale, assessment };
 }
 
 interface Target {
@@ -55,24 +60,26 @@ interface Target {
   part: 'properties' | 'traits';
   /** undefined: the plan has no schema for this message. */
   validate: ValidateFunction | undefined;
-  label: string;
 }
 
 /** The schema a message must meet, or null when plans do not cover its type. */
 function schemaFor(plan: CompiledPlan, event: NewEvent): Target | null {
-  const name = event.event ?? '';
   switch (event.type) {
     case 'track':
-      return { part: 'properties', validate: plan.events.get(name), label: `track "${name}"` };
+      return { part: 'properties', validate: plan.events.get(event.event ?? '') };
     case 'page':
-      return { part: 'properties', validate: plan.pages.get(name), label: `page "${name}"` };
+      return { part: 'properties', validate: plan.pages.get(event.event ?? '') };
     case 'screen':
-      return { part: 'properties', validate: plan.screens.get(name), label: `screen "${name}"` };
+      return { part: 'properties', validate: plan.screens.get(event.event ?? '') };
     case 'identify':
-      return { part: 'traits', validate: plan.identifyTraits, label: 'identify traits' };
+      return { part: 'traits', validate: plan.identifyTraits };
     default:
       return null;
   }
+}
+
+function labelOf(event: NewEvent): string {
+  return event.type === 'identify' ? 'identify traits' : `${event.type} "${event.event ?? ''}"`;
 }
 
 function violation(
