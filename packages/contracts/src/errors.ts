@@ -25,6 +25,14 @@ export const errorCodes = {
   invalid_request: { status: 400, title: 'Request parameters are invalid' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  tracking_plan_violation: {
+    status: 400,
+    title: "The message does not match its source's tracking plan",
+  },
+  invalid_tracking_plan: {
+    status: 400,
+    title: 'The tracking plan holds a schema that cannot be used',
+  },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

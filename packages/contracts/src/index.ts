@@ -6,3 +6,5 @@ export * from './segment/messages.js';
 export * from './segment/limits.js';
 export * from './api/profiles.js';
 export * from './profiles/computed-traits.js';
+export * from './api/quality.js';
+export * from './api/imports.js';

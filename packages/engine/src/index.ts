@@ -17,3 +17,6 @@ export * from './profiles/activity.js';
 export * from './imports/date-format.js';
 export * from './imports/csv-mapping.js';
 export * from './collections/recency-cache.js';
+export * from './quality/hour-bucket.js';
+export * from './quality/field-issues.js';
+export * from './quality/quality-report.js';

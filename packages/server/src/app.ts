@@ -26,6 +26,14 @@ import { lockDataDir } from './platform/data-dir-lock.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
+import { SqliteQualityStore } from './adapters/sqlite/quality-store.sqlite.js';
+import { SqliteIdentityQualityStore } from './adapters/sqlite/identity-quality.sqlite.js';
+import { QualityFlusher } from './modules/quality/quality-flusher.js';
+import { qualityRoutes } from './modules/quality/quality.routes.js';
+import { QualityService } from './modules/quality/quality.service.js';
+import { QualityTally } from './modules/quality/quality-tally.js';
+import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
+import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -130,19 +138,31 @@ async function assemble(
     processorOffsets: () =>
       processor === null ? {} : { [processor.name]: processor.committedOffset },
   });
+  const qualityStore = new SqliteQualityStore(db);
+  const plans = new TrackingPlansService(qualityStore, (id) => keys.sourceExists(id), clock);
+  plans.load(http.log);
+  const tally = new QualityTally();
+  // Counts reach the database once a second: a hard crash may lose the last second of
+  // counts, never events.
+  const flusher = new QualityFlusher(tally, qualityStore, http.log, 1000);
   const ingestion = new IngestionService({
     log: eventLog,
     authenticate: (key) => keys.authenticateWriteKey(key),
     clock,
     ids,
     metrics: metrics.ingest,
-    messageSteps: [],
+    tally,
+    messageSteps: [trackingPlanStep(plans)],
   });
   const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
 
   installErrorHandlers(http);
   await registerOpenApi(http, attuneVersion);
-  await http.register(ingestionRoutes, { ingestion, observeLatency: metrics.observeIngestLatency });
+  await http.register(ingestionRoutes, {
+    ingestion,
+    observeLatency: metrics.observeIngestLatency,
+    importMaxBytes: config.importMaxBytes,
+  });
   await http.register(eventLogRoutes, { log: eventLog, requireAdmin, maxScanned: 10_000 });
   await http.register(apiKeyRoutes, { keys, requireAdmin });
   const identity = new SqliteIdentityStore(stateDb);
@@ -165,6 +185,13 @@ async function assemble(
   if (processor !== null) mergeEvents.poke();
   await http.register(profileRoutes, { profiles, requireAdmin });
   await http.register(identityRoutes, { identity, requireAdmin });
+  const quality = new QualityService({
+    store: qualityStore,
+    identity: new SqliteIdentityQualityStore(stateDb),
+    clock,
+    flushPending: () => flusher.flush(),
+  });
+  await http.register(qualityRoutes, { plans, quality, requireAdmin });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),
@@ -183,6 +210,7 @@ async function assemble(
       if (closed) return;
       closed = true;
       await http.close();
+      flusher.stop();
       await processor?.stop();
       await mergeEvents.idle();
       await eventLog.close();

@@ -12,6 +12,18 @@ export const RejectedMessage = Type.Object(
 );
 export type RejectedMessage = Static<typeof RejectedMessage>;
 
+/** One rejected line of a JSONL import (`POST /v1/import`); `line` counts from 1. */
+export const RejectedLine = Type.Object(
+  {
+    line: Type.Integer({ minimum: 1 }),
+    code: Type.String(),
+    field: Type.Optional(Type.String()),
+    detail: Type.String(),
+  },
+  { $id: 'RejectedLine' },
+);
+export type RejectedLine = Static<typeof RejectedLine>;
+
 /** RFC 9457 problem details with Attune's stable `code` and the `field` at fault. */
 export const Problem = Type.Object(
   {
@@ -25,7 +37,7 @@ export const Problem = Type.Object(
     accepted: Type.Optional(
       Type.Integer({ description: 'Batch: messages stored (or duplicates acknowledged)' }),
     ),
-    rejected: Type.Optional(Type.Array(RejectedMessage)),
+    rejected: Type.Optional(Type.Array(Type.Union([RejectedMessage, RejectedLine]))),
   },
   { $id: 'Problem', additionalProperties: true },
 );

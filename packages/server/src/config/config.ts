@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   adminKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
   logLevel: Type.Union(LogLevel.anyOf, { default: 'info' }),
   dedupWindowMs: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000 }),
+  /** Largest JSONL upload on POST /v1/import, after decompression. */
+  importMaxBytes: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
   processor: Type.Object({
     enabled: Type.Boolean({ default: true }),
     /** Most events per transaction: a backlog is worked off in big transactions. */
@@ -46,6 +48,12 @@ export const configSources = [
   { path: 'adminKey', env: ['ATTUNE_ADMIN_KEY'], flag: 'adminKey', kind: 'string' },
   { path: 'logLevel', env: ['ATTUNE_LOG_LEVEL'], flag: 'logLevel', kind: 'string' },
   { path: 'dedupWindowMs', env: ['ATTUNE_DEDUP_WINDOW'], flag: 'dedupWindow', kind: 'duration' },
+  {
+    path: 'importMaxBytes',
+    env: ['ATTUNE_IMPORT_MAX_BYTES'],
+    flag: 'importMaxBytes',
+    kind: 'integer',
+  },
   { path: 'processor.enabled', env: ['ATTUNE_PROCESSOR'], flag: 'processor', kind: 'boolean' },
   {
     path: 'processor.batchSize',

@@ -47,6 +47,38 @@ const logMigrations: string[] = [
     message TEXT NOT NULL
   );
   `,
+  `
+  -- Data quality. Tracking plans are primary data (not derivable from the log); so are the
+  -- counts, which include messages that were never stored (rejected, duplicates).
+  CREATE TABLE tracking_plans (
+    source_id TEXT PRIMARY KEY REFERENCES sources(id),
+    mode TEXT NOT NULL CHECK (mode IN ('flag', 'reject')),
+    plan TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- hour = receivedAt truncated to the hour (epoch ms); '' where a value is unknown.
+  CREATE TABLE quality_counts (
+    hour INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    event TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (hour, source_id, type, event, outcome, reason)
+  ) WITHOUT ROWID;
+  CREATE TABLE quality_fields (
+    hour INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    event TEXT NOT NULL,
+    field TEXT NOT NULL,
+    missing INTEGER NOT NULL,
+    invalid INTEGER NOT NULL,
+    PRIMARY KEY (hour, source_id, type, event, field)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 const stateMigrations: string[] = [

@@ -84,6 +84,10 @@ export class ApiKeysService {
     }
   }
 
+  async sourceExists(id: string): Promise<boolean> {
+    return (await this.store.findSource(id)) !== undefined;
+  }
+
   async authenticateWriteKey(key: string): Promise<WriteAuth> {
     const record = await this.store.findKeyByHash(hashKey(key));
     if (record === undefined || record.revokedAt !== null) {

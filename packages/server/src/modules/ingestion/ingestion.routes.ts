@@ -1,10 +1,11 @@
 import { BatchRequest, ingestLimits, messageSchemas, type MessageType } from '@attune/contracts';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendProblem } from '../../http/problem.js';
+import type { FastifyInstance } from 'fastify';
 import { decompressBody } from './decompress-body.js';
+import { importRoute } from './import.route.js';
 import type { IngestionService } from './ingestion.service.js';
+import { respond } from './respond.js';
 
-/** Segment's paths, plus the one-letter ones analytics.js uses and the legacy /v1/import. */
+/** Segment's paths and the one-letter ones analytics.js uses (/v1/import: see import.route). */
 const routes: { paths: string[]; endpoint: MessageType | 'batch' }[] = [
   { paths: ['track', 't'], endpoint: 'track' },
   { paths: ['identify', 'i'], endpoint: 'identify' },
@@ -12,14 +13,14 @@ const routes: { paths: string[]; endpoint: MessageType | 'batch' }[] = [
   { paths: ['screen', 's'], endpoint: 'screen' },
   { paths: ['group', 'g'], endpoint: 'group' },
   { paths: ['alias', 'a'], endpoint: 'alias' },
-  { paths: ['batch', 'b', 'import'], endpoint: 'batch' },
+  { paths: ['batch', 'b'], endpoint: 'batch' },
 ];
-
-const successBody = '{"success":true}';
 
 export interface IngestionRouteDeps {
   ingestion: IngestionService;
   observeLatency(seconds: number, endpoint: string): void;
+  /** Largest JSONL upload on /v1/import, after decompression. */
+  importMaxBytes: number;
 }
 
 export async function ingestionRoutes(
@@ -62,20 +63,14 @@ export async function ingestionRoutes(
             tags: ['ingestion'],
             summary:
               endpoint === 'batch' ? 'Send a batch of messages' : `Send a ${endpoint} message`,
-            hide: path.length === 1 || path === 'import',
+            hide: path.length === 1,
             body: endpoint === 'batch' ? BatchRequest : messageSchemas[endpoint],
           },
         },
         async (request, reply) => {
           const started = performance.now();
           try {
-            return await respond(
-              reply,
-              endpoint,
-              deps,
-              request.body as string,
-              request.headers.authorization,
-            );
+            return await respond(reply, endpoint, deps, request);
           } finally {
             deps.observeLatency((performance.now() - started) / 1000, endpoint);
           }
@@ -83,30 +78,5 @@ export async function ingestionRoutes(
       );
     }
   }
-}
-
-async function respond(
-  reply: FastifyReply,
-  endpoint: MessageType | 'batch',
-  deps: IngestionRouteDeps,
-  rawBody: string | undefined,
-  authorization: string | undefined,
-): Promise<FastifyReply> {
-  const result = await deps.ingestion.ingest({ endpoint, rawBody: rawBody ?? '', authorization });
-  if (result.kind === 'refused') {
-    const { code, detail, field } = result.rejection;
-    return sendProblem(reply, code, detail, field);
-  }
-  const first = result.rejected[0];
-  if (first === undefined) return reply.type('application/json').send(successBody);
-  if (endpoint !== 'batch')
-    return sendProblem(reply, first.code as never, first.detail, first.field);
-  const total = result.accepted + result.dropped + result.rejected.length;
-  return sendProblem(
-    reply,
-    'batch_rejected',
-    `${result.rejected.length} of ${total} messages were rejected and not stored; the other ${result.accepted + result.dropped} were accepted`,
-    first.field,
-    { accepted: result.accepted, rejected: result.rejected },
-  );
+  importRoute(scope, deps);
 }

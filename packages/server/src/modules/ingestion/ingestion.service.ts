@@ -1,8 +1,19 @@
-import type { MessageType, RejectedMessage } from '@attune/contracts';
+import {
+  isMessageType,
+  type MessageType,
+  type RejectedLine,
+  type RejectedMessage,
+} from '@attune/contracts';
 import type { Clock } from '../../platform/clock.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { WriteAuth } from '../access/api-keys.service.js';
 import type { EventLog, NewEvent } from '../event-log/event-log.store.js';
+import {
+  unknownSourceId,
+  type Assessment,
+  type IngestTally,
+  type TallyKey,
+} from './ingest-tally.js';
 import { extractWriteKey } from './steps/extract-write-key.js';
 import {
   normalizeMessage,
@@ -10,20 +21,23 @@ import {
   type PendingEvent,
 } from './steps/normalize-message.js';
 import { parseBody } from './steps/parse-body.js';
+import { splitJsonLines } from './steps/split-lines.js';
 import { splitRequest } from './steps/split-request.js';
 import { reject, type Rejection, type StepOutcome } from './steps/step-outcome.js';
 import { validateMessage } from './steps/validate-message.js';
 
 /**
  * A step between normalization and storage: the consent gate, PII protection and
- * tracking-plan validation slot in here, in order. A step that changes `message` must set
+ * tracking-plan validation slot in here, in order. `pointer` is where the message sits in
+ * the request (`/batch/3`), for rejections. A step that changes `message` must set
  * `messageStale`.
  */
-export type MessageStep = (event: PendingEvent) => StepOutcome<PendingEvent>;
+export type MessageStep = (event: PendingEvent, pointer: string) => StepOutcome<PendingEvent>;
 
 export interface IngestMetrics {
   accepted(sourceId: string, count: number): void;
   duplicates(sourceId: string, count: number): void;
+  flagged(sourceId: string, count: number): void;
   rejected(code: string): void;
   dropped(reason: string): void;
   batchSize(count: number): void;
@@ -39,10 +53,29 @@ export type IngestResult =
   | { kind: 'refused'; rejection: Rejection }
   | {
       kind: 'done';
+      /** Stored or acknowledged as duplicates. */
       accepted: number;
       duplicates: number;
       dropped: number;
       rejected: RejectedMessage[];
+    };
+
+export interface ImportRequest {
+  /** JSONL: one Segment message per line. */
+  rawBody: string;
+  authorization: string | undefined;
+}
+
+export type ImportResult =
+  | { kind: 'refused'; rejection: Rejection }
+  | {
+      kind: 'done';
+      /** Stored by this request (duplicates not included). */
+      accepted: number;
+      duplicates: number;
+      dropped: number;
+      /** In line order. */
+      rejected: RejectedLine[];
     };
 
 export interface IngestionDeps {
@@ -51,7 +84,22 @@ export interface IngestionDeps {
   clock: Clock;
   ids: IdGenerator;
   metrics: IngestMetrics;
+  tally: IngestTally;
   messageSteps: MessageStep[];
+  /** Messages per append when importing JSONL. */
+  importChunkSize?: number;
+}
+
+interface Prepared {
+  event: NewEvent;
+  assessment: Assessment | undefined;
+}
+
+interface Processed {
+  stored: number;
+  duplicates: number;
+  dropped: number;
+  rejected: RejectedMessage[];
 }
 
 /** The write path: parse → authenticate → split → validate → normalize → steps → append. */
@@ -61,46 +109,128 @@ export class IngestionService {
   async ingest(request: IngestRequest): Promise<IngestResult> {
     const { deps } = this;
     const receivedAt = deps.clock.now();
+    const implied = request.endpoint === 'batch' ? '' : request.endpoint;
     const parsed = parseBody(request.rawBody);
-    if (parsed.kind !== 'ok') return this.refuse(parsed as Rejection);
+    if (parsed.kind !== 'ok') return this.refuse(parsed as Rejection, receivedAt, null, implied);
 
     const writeKey = extractWriteKey(request.authorization, parsed.value);
-    if (writeKey === undefined) {
-      return this.refuse(
-        reject(
-          'missing_write_key',
-          'Send the source write key as the HTTP Basic user name (empty password) or as `writeKey` in the body',
-        ),
-      );
-    }
+    if (writeKey === undefined) return this.refuse(missingKey, receivedAt, null, implied);
     const auth = await deps.authenticate(writeKey);
-    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail));
+    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, implied);
 
     const split = splitRequest(parsed.value, request.rawBody, request.endpoint);
-    if (split.kind !== 'ok') return this.refuse(split as Rejection);
+    if (split.kind !== 'ok')
+      return this.refuse(split as Rejection, receivedAt, auth.sourceId, implied);
     const { items, pointerPrefix, impliedType, defaults, sentAt, itemText } = split.value;
     deps.metrics.batchSize(items.length);
 
-    const context = {
-      sourceId: auth.sourceId,
-      receivedAt,
-      batchSentAt: sentAt,
-      defaults,
-      newMessageId: () => deps.ids.next(),
+    const done = await this.process(
+      items,
+      itemText,
+      (index) => `${pointerPrefix}${pointerPrefix === '' ? '' : index}`,
+      impliedType,
+      this.context(auth.sourceId, receivedAt, sentAt, defaults),
+    );
+    return {
+      kind: 'done',
+      accepted: done.stored + done.duplicates,
+      duplicates: done.duplicates,
+      dropped: done.dropped,
+      rejected: done.rejected,
     };
+  }
+
+  /**
+   * A JSONL upload: every line through the same validation, normalization, steps and dedup
+   * as ingest, appended in chunks (each chunk is durable when its append returns).
+   */
+  async importLines(request: ImportRequest): Promise<ImportResult> {
+    const { deps } = this;
+    const receivedAt = deps.clock.now();
+    const writeKey = extractWriteKey(request.authorization, undefined);
+    if (writeKey === undefined) return this.refuse(missingImportKey, receivedAt, null, '');
+    const auth = await deps.authenticate(writeKey);
+    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, '');
+
+    const context = this.context(auth.sourceId, receivedAt, null, {});
+    const result = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] as RejectedLine[] };
+    for (const chunk of splitJsonLines(
+      request.rawBody,
+      auth.sourceId,
+      deps.importChunkSize ?? 2500,
+    )) {
+      for (const bad of chunk.rejected) {
+        deps.metrics.rejected(bad.code);
+        deps.tally.count(
+          { receivedAt, sourceId: auth.sourceId, type: '', event: '' },
+          'rejected',
+          bad.code,
+        );
+      }
+      deps.metrics.batchSize(chunk.items.length);
+      const done = await this.process(
+        chunk.items,
+        (index) => chunk.texts[index] ?? null,
+        (index) => `/line/${chunk.lines[index]}`,
+        null,
+        context,
+      );
+      result.accepted += done.stored;
+      result.duplicates += done.duplicates;
+      result.dropped += done.dropped;
+      const rejected: RejectedLine[] = [...chunk.rejected];
+      for (const { index, ...why } of done.rejected)
+        rejected.push({ line: chunk.lines[index] as number, ...why });
+      result.rejected.push(...rejected.sort((a, b) => a.line - b.line));
+    }
+    return { kind: 'done', ...result };
+  }
+
+  private context(
+    sourceId: string,
+    receivedAt: number,
+    batchSentAt: number | null,
+    defaults: NormalizeContext['defaults'],
+  ): NormalizeContext {
+    return {
+      sourceId,
+      receivedAt,
+      batchSentAt,
+      defaults,
+      newMessageId: () => this.deps.ids.next(),
+    };
+  }
+
+  /** Prepares every item, appends the good ones and counts what became of each. */
+  private async process(
+    items: unknown[],
+    itemText: (index: number) => string | null,
+    pointerOf: (index: number) => string,
+    impliedType: MessageType | null,
+    context: NormalizeContext,
+  ): Promise<Processed> {
+    const { metrics, tally } = this.deps;
     const ready: NewEvent[] = [];
+    const assessments: (Assessment | undefined)[] = [];
     const rejected: RejectedMessage[] = [];
     let dropped = 0;
     for (let index = 0; index < items.length; index++) {
-      const pointer = `${pointerPrefix}${pointerPrefix === '' ? '' : index}`;
-      const outcome = this.prepare(items[index], itemText(index), pointer, impliedType, context);
+      const item = items[index];
+      const outcome = this.prepare(item, itemText(index), pointerOf(index), impliedType, context);
       if (outcome.kind === 'ok') {
-        ready.push(outcome.value);
-      } else if (outcome.kind === 'drop') {
+        ready.push(outcome.value.event);
+        assessments.push(outcome.value.assessment);
+        continue;
+      }
+      const key = rawKey(item, impliedType, context);
+      if (outcome.kind === 'drop') {
         dropped++;
-        deps.metrics.dropped(outcome.reason);
+        metrics.dropped(outcome.reason);
+        tally.count(key, 'dropped', outcome.reason);
       } else {
-        deps.metrics.rejected(outcome.code);
+        metrics.rejected(outcome.code);
+        tally.count(key, 'rejected', outcome.code);
+        if (outcome.issues !== undefined) tally.fieldIssues(key, outcome.issues);
         rejected.push({
           index,
           code: outcome.code,
@@ -110,11 +240,35 @@ export class IngestionService {
       }
     }
 
-    const { offsets } = await deps.log.append(ready);
-    const duplicates = offsets.reduce((n: number, o) => (o === null ? n + 1 : n), 0);
-    deps.metrics.accepted(auth.sourceId, ready.length - duplicates);
-    if (duplicates > 0) deps.metrics.duplicates(auth.sourceId, duplicates);
-    return { kind: 'done', accepted: ready.length, duplicates, dropped, rejected };
+    const { offsets } = await this.deps.log.append(ready);
+    let duplicates = 0;
+    let flagged = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const event = ready[i] as NewEvent;
+      const key: TallyKey = {
+        receivedAt: event.receivedAt,
+        sourceId: event.sourceId,
+        type: event.type,
+        event: event.event ?? '',
+      };
+      if (offsets[i] === null) {
+        duplicates++;
+        tally.count(key, 'deduplicated', '');
+        continue;
+      }
+      const assessment = assessments[i];
+      if (assessment === undefined) {
+        tally.count(key, 'accepted', '');
+        continue;
+      }
+      tally.count(key, assessment.outcome, assessment.reason);
+      if (assessment.issues.length > 0) tally.fieldIssues(key, assessment.issues);
+      if (assessment.outcome === 'flagged') flagged++;
+    }
+    metrics.accepted(context.sourceId, ready.length - duplicates);
+    if (duplicates > 0) metrics.duplicates(context.sourceId, duplicates);
+    if (flagged > 0) metrics.flagged(context.sourceId, flagged);
+    return { stored: ready.length - duplicates, duplicates, dropped, rejected };
   }
 
   private prepare(
@@ -123,22 +277,55 @@ export class IngestionService {
     pointer: string,
     impliedType: MessageType | null,
     context: NormalizeContext,
-  ): StepOutcome<NewEvent> {
+  ): StepOutcome<Prepared> {
     const valid = validateMessage(item, pointer, impliedType);
     if (valid.kind !== 'ok') return valid;
     let pending = normalizeMessage(valid.value, sentText, pointer, context);
     for (const step of this.deps.messageSteps) {
       if (pending.kind !== 'ok') break;
-      pending = step(pending.value);
+      pending = step(pending.value, pointer);
     }
     if (pending.kind !== 'ok') return pending;
-    const { event, message, messageStale } = pending.value;
+    const { event, message, messageStale, assessment } = pending.value;
     if (messageStale) event.message = JSON.stringify(message);
-    return { kind: 'ok', value: event };
+    return { kind: 'ok', value: { event, assessment } };
   }
 
-  private refuse(rejection: Rejection): IngestResult {
+  /** A refused request counts once, under its source when known. */
+  private refuse(
+    rejection: Rejection,
+    receivedAt: number,
+    sourceId: string | null,
+    type: string,
+  ): { kind: 'refused'; rejection: Rejection } {
     this.deps.metrics.rejected(rejection.code);
+    this.deps.tally.count(
+      { receivedAt, sourceId: sourceId ?? unknownSourceId, type, event: '' },
+      'rejected',
+      rejection.code,
+    );
     return { kind: 'refused', rejection };
   }
+}
+
+const missingKey = reject(
+  'missing_write_key',
+  'Send the source write key as the HTTP Basic user name (empty password) or as `writeKey` in the body',
+);
+
+const missingImportKey = reject(
+  'missing_write_key',
+  'Send the source write key as the HTTP Basic user name (empty password) or as a Bearer token',
+);
+
+/** What can be told of a message that was not prepared: its type and name, if readable. */
+function rawKey(item: unknown, impliedType: MessageType | null, ctx: NormalizeContext): TallyKey {
+  const key = { receivedAt: ctx.receivedAt, sourceId: ctx.sourceId, type: '', event: '' };
+  if (typeof item !== 'object' || item === null) return key;
+  const fields = item as Record<string, unknown>;
+  const type = impliedType ?? fields['type'];
+  if (!isMessageType(type)) return key;
+  const name = type === 'track' ? fields['event'] : fields['name'];
+  const named = type === 'track' || type === 'page' || type === 'screen';
+  return { ...key, type, event: named && typeof name === 'string' ? name : '' };
 }

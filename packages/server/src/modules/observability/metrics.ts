@@ -27,6 +27,12 @@ export function createMetrics(sources: MetricSources) {
     labelNames: ['source'],
     registers: [registry],
   });
+  const flagged = new Counter({
+    name: 'attune_events_flagged_total',
+    help: "Events stored although they violate their source's tracking plan (flag mode)",
+    labelNames: ['source'],
+    registers: [registry],
+  });
   const rejected = new Counter({
     name: 'attune_events_rejected_total',
     help: 'Rejected requests or messages, by error code',
@@ -92,6 +98,7 @@ export function createMetrics(sources: MetricSources) {
   const ingest: IngestMetrics = {
     accepted: (source, count) => accepted.inc({ source }, count),
     duplicates: (source, count) => duplicates.inc({ source }, count),
+    flagged: (source, count) => flagged.inc({ source }, count),
     rejected: (code) => rejected.inc({ code }),
     dropped: (reason) => dropped.inc({ reason }),
     batchSize: (count) => batchSize.observe(count),

@@ -1,6 +1,7 @@
 import { ingestLimits } from '@attune/contracts';
 import { applyBatchDefaults, resolveEventTime, type BatchDefaults } from '@attune/engine';
 import type { NewEvent } from '../../event-log/event-log.store.js';
+import type { Assessment } from '../ingest-tally.js';
 import { ok, reject, type StepOutcome } from './step-outcome.js';
 import type { ValidMessage } from './validate-message.js';
 
@@ -22,6 +23,8 @@ export interface PendingEvent {
   event: NewEvent;
   message: Record<string, unknown>;
   messageStale: boolean;
+  /** Set by a step that checked the message and let it through: how to count it. */
+  assessment?: Assessment;
 }
 
 /**

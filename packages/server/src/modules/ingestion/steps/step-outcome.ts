@@ -1,13 +1,21 @@
 import type { ErrorCode } from '@attune/contracts';
+import type { FieldIssue } from '@attune/engine';
 
 /**
  * What an ingestion step decided. `drop` is for events deliberately not stored (consent,
- * suppression) and is not an error to the client; `reject` is bad input.
+ * suppression) and is not an error to the client; `reject` is bad input (`issues`: the
+ * fields at fault, counted for the quality report, when a step knows them).
  */
 export type StepOutcome<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'drop'; reason: string }
-  | { kind: 'reject'; code: ErrorCode; field?: string; detail: string };
+  | {
+      kind: 'reject';
+      code: ErrorCode;
+      field?: string;
+      detail: string;
+      issues?: readonly FieldIssue[];
+    };
 
 export type Rejection = Extract<StepOutcome<never>, { kind: 'reject' }>;
 
