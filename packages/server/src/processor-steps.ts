@@ -18,7 +18,7 @@ export function buildProcessorSteps(
   return [
     new EventVolumeStep(new SqliteEventVolumeStore(db)),
     new ProfilesStep(
-      new SqliteIdentityStore(db),
+      new SqliteIdentityStore(db, settings.cachedProfiles),
       new SqliteProfileStore(db),
       settings.identityRules,
       settings.computedTraits,

@@ -18,13 +18,20 @@ export const ConfigSchema = Type.Object({
   importMaxBytes: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
   processor: Type.Object({
     enabled: Type.Boolean({ default: true }),
-    /** Most events per transaction: a backlog is worked off in big transactions. */
-    batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }),
+    /**
+     * Most events per transaction: a backlog is worked off in big transactions (a profile
+     * touched many times in one is written once); caught up, each read commits at once.
+     */
+    batchSize: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000 }),
     pollIntervalMs: Type.Integer({ minimum: 1, default: 200 }),
     /** SQLite page cache of the processor's connection to the state file, MiB. */
-    cacheMb: Type.Integer({ minimum: 2, maximum: 65_536, default: 128 }),
-    /** Profiles kept in memory between batches (about 2 KB each). */
-    cachedProfiles: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 50_000 }),
+    cacheMb: Type.Integer({ minimum: 2, maximum: 65_536, default: 64 }),
+    /**
+     * Profiles (with their identifiers) kept in memory between batches, about 1.5 KB each.
+     * Memory grows with the profiles there are, up to this; it should be well above the
+     * number of active profiles (the cache keeps between half and all of it).
+     */
+    cachedProfiles: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 200_000 }),
   }),
   profiles: Type.Object({
     /** A JSON file with more computed trait definitions (an array). */

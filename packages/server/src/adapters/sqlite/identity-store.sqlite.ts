@@ -1,4 +1,5 @@
 import type { Identifier, IdentityPlan } from '@attune/engine';
+import { IdentityGraphCache } from '../../modules/identity/identity-graph-cache.js';
 import type {
   ConflictRecord,
   EventRef,
@@ -22,8 +23,17 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly insertConflict;
   private readonly mergedInto;
   private readonly identifiers;
+  private readonly cache: IdentityGraphCache | null;
 
-  constructor(private readonly db: SqliteDatabase) {
+  /**
+   * `cachedProfiles` > 0 keeps lookups in memory: only for the connection that is the
+   * graph's single writer (the processor's); a reader's cache would go stale.
+   */
+  constructor(
+    private readonly db: SqliteDatabase,
+    cachedProfiles = 0,
+  ) {
+    this.cache = cachedProfiles >= 2 ? new IdentityGraphCache(cachedProfiles) : null;
     this.owner = db
       .prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?')
       .pluck();
@@ -59,23 +69,42 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   ownerOf(identifier: Identifier): string | undefined {
-    return this.owner.get(identifier.type, identifier.value) as string | undefined;
+    const cached = this.cache?.owner(identifier);
+    if (cached !== undefined) return cached ?? undefined;
+    const owner = this.owner.get(identifier.type, identifier.value) as string | undefined;
+    this.cache?.rememberOwner(identifier, owner);
+    return owner;
   }
 
   countsOf(profileId: string): Record<string, number> {
+    const cached = this.cache?.counts(profileId);
+    if (cached !== undefined) return { ...cached };
     const counts: Record<string, number> = {};
     for (const [type, n] of this.counts.all(profileId) as [string, number][]) counts[type] = n;
+    this.cache?.rememberCounts(profileId, counts);
     return counts;
   }
 
   firstSeenOf(profileId: string): number {
-    return (this.firstSeen.get(profileId) as number | undefined) ?? Number.POSITIVE_INFINITY;
+    const cached = this.cache?.firstSeen(profileId);
+    if (cached !== undefined) return cached;
+    const stored = this.firstSeen.get(profileId) as number | undefined;
+    if (stored === undefined) return Number.POSITIVE_INFINITY;
+    this.cache?.rememberFirstSeen(profileId, stored);
+    return stored;
+  }
+
+  /** Forgets cached lookups: the writes they followed were rolled back. */
+  discardCache(): void {
+    this.cache?.clear();
   }
 
   apply(plan: IdentityPlan, event: EventRef): void {
+    const moved: { to: string; identifiers: Identifier[] }[] = [];
     if (plan.created) this.insertProfile.run(plan.profileId, event.timestamp, event.offset);
     for (const { survivor, merged } of plan.merges) {
       const brought = this.identifiersOf(merged);
+      moved.push({ to: survivor, identifiers: brought });
       this.moveIdentities.run(survivor, merged);
       this.markMerged.run(survivor, merged);
       this.repointAliases.run(survivor, merged);
@@ -91,7 +120,9 @@ export class SqliteIdentityStore implements IdentityStore {
     }
     for (const id of plan.attach)
       this.insertIdentity.run(id.type, id.value, plan.profileId, event.timestamp);
-    // Most events are not a profile's earliest: a read instead of a write per event.
+    // Most events are not a profile's earliest: a (cached) read instead of a write per event.
+    // After a merge the cached first-seen may be the survivor's own, not yet lowered by the
+    // merged profile's: at worst one needless `min()` update.
     if (!plan.created && event.timestamp < this.firstSeenOf(plan.profileId))
       this.lowerFirstSeen.run(event.timestamp, plan.profileId);
     for (const c of plan.conflicts) {
@@ -105,6 +136,7 @@ export class SqliteIdentityStore implements IdentityStore {
         event.timestamp,
       );
     }
+    this.cache?.applied(plan, event.timestamp, moved);
   }
 
   resolve(profileId: string): string | undefined {

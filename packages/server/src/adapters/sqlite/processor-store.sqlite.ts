@@ -9,28 +9,35 @@ import type { SqliteDatabase } from './open-database.js';
 export class SqliteProcessorStore implements ProcessorStore {
   private readonly read;
   private readonly write;
-  private readonly commitTx;
 
-  constructor(db: SqliteDatabase, clock: Clock) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
     this.read = db.prepare(`SELECT committed_offset FROM processor_offsets WHERE name = ?`).pluck();
     this.write = db.prepare(
       `INSERT INTO processor_offsets (name, committed_offset, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET committed_offset = excluded.committed_offset, updated_at = excluded.updated_at`,
     );
-    this.commitTx = db.transaction((name: string, offset: number, apply: () => void) => {
-      apply();
-      this.write.run(name, offset, clock.now());
-    });
   }
 
   committedOffset(processor: string): number {
     return Number(this.read.get(processor) ?? 0);
   }
 
-  commit(processor: string, offset: number, applyDerivedState: () => void): void {
+  begin(): void {
     // IMMEDIATE: take the write lock up front, so the transaction cannot fail half way
-    // with SQLITE_BUSY when the log writer commits at the same moment.
-    this.commitTx.immediate(processor, offset, applyDerivedState);
+    // with SQLITE_BUSY when another connection writes at the same moment.
+    this.db.exec('BEGIN IMMEDIATE');
+  }
+
+  commit(processor: string, offset: number): void {
+    this.write.run(processor, offset, this.clock.now());
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 }
 

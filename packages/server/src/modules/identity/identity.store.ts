@@ -33,6 +33,8 @@ export interface ConflictRecord {
  */
 export interface IdentityStore extends IdentityView {
   apply(plan: IdentityPlan, event: EventRef): void;
+  /** Forgets lookups kept in memory (the processor's batch that changed them rolled back). */
+  discardCache(): void;
   /** The surviving profile for a profile id (itself when not merged), or undefined. */
   resolve(profileId: string): string | undefined;
   identifiersOf(profileId: string): Identifier[];

@@ -5,14 +5,18 @@ export type ProcessorEvent = EventFields & { message?: string };
 
 /**
  * One stage of processing (identity, profiles, segments… in later modules). `apply` runs
- * inside the processor's transaction; it must write only through stores that share it and
- * must be deterministic in the events it is given.
+ * inside the processor's transaction, possibly several times in one (a batch per read);
+ * then `flush` writes what the step kept in memory, just before the commit. A step must
+ * write only through stores that share the transaction and must be deterministic in the
+ * events it is given, whatever the batch boundaries.
  */
 export interface ProcessorStep {
   readonly name: string;
   /** Whether `apply` reads `message`; if no step does, the processor skips loading it. */
   readonly needsMessage: boolean;
   apply(events: readonly ProcessorEvent[]): void;
+  /** Writes state kept in memory across the transaction's batches (once, before commit). */
+  flush?(): void;
   /** Forget anything kept in memory between batches: the batch just applied rolled back. */
   discard?(): void;
 }

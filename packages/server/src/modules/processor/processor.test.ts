@@ -55,13 +55,14 @@ function events(count: number, name = 'Viewed'): NewEvent[] {
   });
 }
 
-function processor(steps: ProcessorStep[], batchSize = 7): Processor {
+function processor(steps: ProcessorStep[], batchSize = 7, eventsPerRead?: number): Processor {
   return new Processor({
     name: 'test',
     log,
     store: new SqliteProcessorStore(db, systemClock),
     steps,
     batchSize,
+    ...(eventsPerRead === undefined ? {} : { eventsPerRead }),
     pollIntervalMs: 10,
     clock: systemClock,
     logger: silent,
@@ -140,6 +141,37 @@ describe('Processor', () => {
     expect(volume()).toEqual({ Viewed: 8 });
     failOn = null;
     await p.drain();
+    expect(volume()).toEqual({ Viewed: 10 });
+  });
+
+  it('spans a transaction over several reads, flushing once before each commit', async () => {
+    await log.append(events(10));
+    const flushedAt: number[] = [];
+    let failOn: number | null = 9;
+    const recorder = new Recorder();
+    const buffered: ProcessorStep = {
+      name: 'buffered',
+      needsMessage: false,
+      apply(batch) {
+        if (failOn !== null && batch.some((e) => e.offset === failOn)) throw new Error('boom');
+      },
+      flush: () => flushedAt.push(recorder.seen.length),
+    };
+    // Transactions of up to 6 events, read 2 at a time.
+    const p = processor(
+      [new EventVolumeStep(new SqliteEventVolumeStore(db)), recorder, buffered],
+      6,
+      2,
+    );
+    await expect(p.drain()).rejects.toThrow('boom');
+    expect(flushedAt).toEqual([6]);
+    // 1–6 committed together; 7–8 were applied but rolled back with 9–10's transaction.
+    expect(p.committedOffset).toBe(6);
+    expect(volume()).toEqual({ Viewed: 6 });
+    failOn = null;
+    expect(await p.drain()).toBe(4);
+    // The recorder saw 1–10, then 7–10 again when the transaction was redone.
+    expect(flushedAt).toEqual([6, 14]);
     expect(volume()).toEqual({ Viewed: 10 });
   });
 

@@ -12,7 +12,15 @@ export interface ProcessorDeps {
   log: Pick<EventLog, 'read' | 'readFields' | 'onAppend'>;
   store: ProcessorStore;
   steps: ProcessorStep[];
+  /**
+   * Most events per transaction. A backlog is worked off in big transactions: a profile
+   * touched many times in one is written once. When caught up, each commits at once.
+   */
   batchSize: number;
+  /** Commit at the latest this long after the transaction began (default 3 s). */
+  maxTransactionMs?: number;
+  /** Events read from the log at a time (default 10,000). */
+  eventsPerRead?: number;
   /** How long to sleep when caught up, unless an append in this process wakes it earlier. */
   pollIntervalMs: number;
   clock: Clock;
@@ -22,9 +30,9 @@ export interface ProcessorDeps {
 }
 
 /**
- * Consumes the log in offset order from its committed offset. Each batch's derived state
- * and the new offset commit together, so after a crash it resumes exactly where the last
- * commit left it: no event is skipped or applied twice.
+ * Consumes the log in offset order from its committed offset. Each transaction's derived
+ * state and the new offset commit together, so after a crash it resumes exactly where the
+ * last commit left it: no event is skipped or applied twice.
  */
 export class Processor {
   private committed: number;
@@ -48,25 +56,44 @@ export class Processor {
     return this.committed;
   }
 
-  /** Processes one batch; returns how many events it applied. */
+  /**
+   * Processes events in one transaction: read by read until caught up, or `batchSize`
+   * events, or `maxTransactionMs`. Returns how many events it applied.
+   */
   async runOnce(): Promise<number> {
-    const { log, store, steps, batchSize, name } = this.deps;
-    const events = this.needsMessage
-      ? await log.read(this.committed, batchSize)
-      : await log.readFields(this.committed, batchSize);
-    const last = events[events.length - 1];
-    if (last === undefined) return 0;
+    const { log, store, steps, batchSize, name, clock } = this.deps;
+    const readSize = Math.min(batchSize, this.deps.eventsPerRead ?? 10_000);
+    const deadline = clock.now() + (this.deps.maxTransactionMs ?? 3000);
+    let last = this.committed;
+    let applied = 0;
+    store.begin();
     try {
-      store.commit(name, last.offset, () => {
+      for (;;) {
+        const limit = Math.min(readSize, batchSize - applied);
+        const events = this.needsMessage
+          ? await log.read(last, limit)
+          : await log.readFields(last, limit);
+        const newest = events[events.length - 1];
+        if (newest === undefined) break;
         for (const step of steps) step.apply(events);
-      });
+        last = newest.offset;
+        applied += events.length;
+        if (events.length < limit || applied >= batchSize || clock.now() >= deadline) break;
+      }
+      if (applied === 0) {
+        store.rollback();
+        return 0;
+      }
+      for (const step of steps) step.flush?.();
+      store.commit(name, last);
     } catch (error) {
+      store.rollback();
       for (const step of steps) step.discard?.();
       throw error;
     }
-    this.committed = last.offset;
-    this.deps.onCommitted?.(last.offset);
-    return events.length;
+    this.committed = last;
+    this.deps.onCommitted?.(last);
+    return applied;
   }
 
   /** Runs until the log is exhausted (for tests, replay and CLI). */

@@ -21,9 +21,9 @@ let db: SqliteDatabase;
 let identity: SqliteIdentityStore;
 let profiles: SqliteProfileStore;
 
-function open(name: string): void {
+function open(name: string, cachedProfiles = 0): void {
   db = openDatabase(join(dir, name), { schema: 'state' });
-  identity = new SqliteIdentityStore(db);
+  identity = new SqliteIdentityStore(db, cachedProfiles);
   profiles = new SqliteProfileStore(db);
 }
 
@@ -55,7 +55,13 @@ function events(messages: Message[]): ProcessorEvent[] {
   }));
 }
 
-function process(messages: Message[], batchSize = 1000, cachedProfiles = 0): void {
+/** Applies the messages in batches of `batchSize`, `batchesPerCommit` batches per transaction. */
+function process(
+  messages: Message[],
+  batchSize = 1000,
+  cachedProfiles = 0,
+  batchesPerCommit = 1,
+): void {
   const step = new ProfilesStep(
     identity,
     profiles,
@@ -64,8 +70,14 @@ function process(messages: Message[], batchSize = 1000, cachedProfiles = 0): voi
     cachedProfiles,
   );
   const all = events(messages);
-  for (let i = 0; i < all.length; i += batchSize)
-    db.transaction(() => step.apply(all.slice(i, i + batchSize)))();
+  const perCommit = batchSize * batchesPerCommit;
+  for (let i = 0; i < all.length; i += perCommit) {
+    db.transaction(() => {
+      for (let j = i; j < Math.min(i + perCommit, all.length); j += batchSize)
+        step.apply(all.slice(j, Math.min(j + batchSize, i + perCommit)));
+      step.flush();
+    })();
+  }
 }
 
 const profileOf = (type: string, value: string) => {
@@ -228,6 +240,40 @@ describe('ProfilesStep', () => {
     expect(profiles.eventOffsets(owner, 100, 3)).toEqual([99, 98, 97]);
   });
 
+  it('forgets what it cached when a batch rolls back, and redoes it exactly', () => {
+    const messages: Message[] = [
+      { type: 'page', anonymousId: 'a1' },
+      { type: 'identify', anonymousId: 'a1', userId: 'u1', traits: { email: 'ann@x.io' } },
+      { type: 'page', anonymousId: 'a2' },
+      { type: 'identify', anonymousId: 'a2', userId: 'u1', traits: { plan: 'pro' } },
+      { type: 'track', event: 'Order Completed', userId: 'u1', properties: { revenue: 5 } },
+    ];
+    process(messages);
+    const expected = dump();
+    db.close();
+
+    open('cached.db', 100);
+    const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions, 100);
+    const all = events(messages);
+    db.transaction(() => {
+      step.apply(all.slice(0, 2));
+      step.flush();
+    })();
+    const failing = db.transaction(() => {
+      step.apply(all.slice(2, 4));
+      step.apply(all.slice(4));
+      step.flush();
+      throw new Error('a later step failed');
+    });
+    expect(failing).toThrow('a later step failed');
+    step.discard();
+    db.transaction(() => {
+      step.apply(all.slice(2));
+      step.flush();
+    })();
+    expect(dump()).toEqual(expected);
+  });
+
   it('agrees with the in-memory graph; batch boundaries and caches do not change the result (property)', () => {
     const message = fc.record({
       type: fc.constantFrom('identify', 'track', 'page', 'alias'),
@@ -242,7 +288,8 @@ describe('ProfilesStep', () => {
         fc.array(message, { minLength: 1, maxLength: 120 }),
         fc.integer({ min: 1, max: 7 }),
         fc.integer({ min: 2, max: 6 }),
-        (raw, batchSize, cacheSize) => {
+        fc.integer({ min: 1, max: 3 }),
+        (raw, batchSize, cacheSize, batchesPerCommit) => {
           const messages: Message[] = raw.map((m) => ({
             type: m.type,
             event: 'E',
@@ -263,8 +310,8 @@ describe('ProfilesStep', () => {
           const whole = dump();
           db.close();
           // Tiny caches, so entries are evicted and reloaded all the time.
-          open(`b-${Math.random()}.db`);
-          process(messages, batchSize, cacheSize);
+          open(`b-${Math.random()}.db`, cacheSize);
+          process(messages, batchSize, cacheSize, batchesPerCommit);
           expect(dump()).toEqual(whole);
 
           const graph = new MemoryIdentityGraph();

@@ -16,6 +16,7 @@ import type { IdentifierIssueCount, IdentityStore } from '../identity/identity.s
 import { internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
+import { profileMessage } from './profile-message.js';
 import { timelineChunkSize, type ProfileData, type ProfileStore } from './profile.store.js';
 
 const hourMs = 3_600_000;
@@ -24,13 +25,19 @@ const hourMs = 3_600_000;
  * Identity resolution and profile upkeep, event by event in log order: resolve the
  * event's identifiers (merging profiles when they meet), then fold the event into its
  * profile — traits (newest by event time wins), first/last seen, event count, timeline.
- * Profiles touched in a batch are written once at its end.
+ * Profiles touched in a transaction are written once, at its end (`flush`).
  */
 export class ProfilesStep implements ProcessorStep {
   readonly name = 'profiles';
   readonly needsMessage = true;
   /** Recently used profiles, kept between batches: most events find theirs here. */
   private readonly cache: RecencyCache<string, ProfileData> | null;
+  /** Profiles changed in the open transaction, written at `flush`. */
+  private readonly touched = new Map<string, ProfileData>();
+  /** Refused identifiers counted in the open transaction. */
+  private readonly issues = new Map<string, IdentifierIssueCount>();
+  /** Track events whose properties some computed trait reads. */
+  private readonly eventsWithComputedTraits: ReadonlySet<string>;
 
   constructor(
     private readonly identity: IdentityStore,
@@ -41,11 +48,15 @@ export class ProfilesStep implements ProcessorStep {
     cachedProfiles = 0,
   ) {
     this.cache = cachedProfiles >= 2 ? new RecencyCache(cachedProfiles) : null;
+    this.eventsWithComputedTraits = new Set(definitions.map((d) => d.event));
   }
 
   /** Cached profiles were changed by the batch that rolled back: forget them. */
   discard(): void {
+    this.touched.clear();
+    this.issues.clear();
     this.cache?.clear();
+    this.identity.discardCache();
   }
 
   private loadProfile(id: string): ProfileData | undefined {
@@ -57,19 +68,18 @@ export class ProfilesStep implements ProcessorStep {
   }
 
   apply(events: readonly ProcessorEvent[]): void {
-    const touched = new Map<string, ProfileData>();
-    const issues = new Map<string, IdentifierIssueCount>();
+    const { touched, issues } = this;
     const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
 
     for (const event of events) {
       if (event.message === undefined) continue;
-      const message = JSON.parse(event.message) as Record<string, unknown>;
       if (event.sourceId === internalSourceId) {
         // Attune's own events are not about a person; a merge event marks the outbox's progress.
-        const mergeSeq = mergeSeqOf(message);
+        const mergeSeq = mergeSeqOf(JSON.parse(event.message) as Record<string, unknown>);
         if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
         continue;
       }
+      const message = profileMessage(event, event.message, this.eventsWithComputedTraits);
       const extracted = extractIdentifiers(message, this.rules);
       for (const refused of extracted.rejected) {
         const hour = event.receivedAt - (event.receivedAt % hourMs);
@@ -128,8 +138,13 @@ export class ProfilesStep implements ProcessorStep {
       this.flushTimeline(profile);
       touched.set(profile.id, profile);
     }
-    for (const profile of touched.values()) this.profiles.save(profile);
-    this.identity.countIdentifierIssues([...issues.values()]);
+  }
+
+  flush(): void {
+    for (const profile of this.touched.values()) this.profiles.save(profile);
+    this.touched.clear();
+    this.identity.countIdentifierIssues([...this.issues.values()]);
+    this.issues.clear();
   }
 
   private flushTimeline(profile: ProfileData): void {
