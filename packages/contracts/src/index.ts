@@ -8,3 +8,4 @@ export * from './api/profiles.js';
 export * from './profiles/computed-traits.js';
 export * from './api/quality.js';
 export * from './api/imports.js';
+export * from './conditions/condition.js';

@@ -20,3 +20,7 @@ export * from './collections/recency-cache.js';
 export * from './quality/hour-bucket.js';
 export * from './quality/field-issues.js';
 export * from './quality/quality-report.js';
+export * from './conditions/compare-values.js';
+export * from './conditions/event-trails.js';
+export * from './conditions/compile-condition.js';
+export * from './conditions/check-condition.js';
