@@ -9,3 +9,4 @@ export * from './profiles/computed-traits.js';
 export * from './api/quality.js';
 export * from './api/imports.js';
 export * from './conditions/condition.js';
+export * from './api/segments.js';

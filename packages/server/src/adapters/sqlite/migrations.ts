@@ -79,6 +79,29 @@ const logMigrations: string[] = [
     PRIMARY KEY (hour, source_id, type, event, field)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Segment definitions are primary data (what users created), so they live beside the log,
+  -- not in the rebuildable state. Every edit is a new version; deleting keeps the history.
+  CREATE TABLE segments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    version INTEGER NOT NULL,
+    condition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE TABLE segment_versions (
+    segment_id TEXT NOT NULL REFERENCES segments(id),
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    condition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (segment_id, version)
+  );
+  `,
 ];
 
 const stateMigrations: string[] = [
@@ -204,6 +227,61 @@ const stateMigrations: string[] = [
     count INTEGER NOT NULL,
     PRIMARY KEY (hour, type, reason)
   ) WITHOUT ROWID;
+  `,
+  `
+  -- Segments. A profile row carries what its segment evaluation needs: the event trails
+  -- (per event filter: count, first/last, latest times) and its memberships.
+  ALTER TABLE profiles ADD COLUMN trails TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE profiles ADD COLUMN segments TEXT NOT NULL DEFAULT '{}';
+  -- Which definition version the processor evaluates, and how far its backfill has come:
+  -- events up to active_from_offset are folded in by the backfill, later ones live.
+  CREATE TABLE segment_status (
+    segment_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('backfilling', 'ready')),
+    active_from_offset INTEGER NOT NULL,
+    backfill_after_profile TEXT NOT NULL DEFAULT '',
+    profiles_done INTEGER NOT NULL DEFAULT 0,
+    profiles_total INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER NOT NULL,
+    ready_at INTEGER
+  );
+  -- Trail keys and the offset from which the live path has folded events into them.
+  CREATE TABLE segment_trail_keys (
+    key TEXT PRIMARY KEY,
+    live_after_offset INTEGER NOT NULL
+  );
+  CREATE TABLE segment_members (
+    segment_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (segment_id, profile_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX segment_members_profile ON segment_members (profile_id);
+  -- Every entry and exit, in order (membership history; the source of Segment Entered/Exited).
+  CREATE TABLE segment_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    segment_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    profile_id TEXT NOT NULL,
+    entered INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    event_offset INTEGER
+  );
+  CREATE INDEX segment_changes_profile ON segment_changes (profile_id, seq);
+  CREATE INDEX segment_changes_segment ON segment_changes (segment_id, seq);
+  -- One durable timer per profile: the earliest instant a membership can change by time alone.
+  CREATE TABLE segment_timers (
+    profile_id TEXT PRIMARY KEY,
+    due_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX segment_timers_due ON segment_timers (due_at);
+  -- How far segment changes have come back through the log as Segment Entered/Exited events.
+  CREATE TABLE segment_events_logged (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  );
   `,
 ];
 
