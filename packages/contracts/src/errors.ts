@@ -33,6 +33,10 @@ export const errorCodes = {
     status: 400,
     title: 'The tracking plan holds a schema that cannot be used',
   },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  invalid_condition: { status: 400, title: 'The condition cannot be used' },
+  unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
+  segment_cycle: { status: 400, title: 'The segment would depend on itself' },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -43,3 +43,113 @@ export const SegmentView = Type.Object(
   { $id: 'SegmentView' },
 );
 export type SegmentView = Static<typeof SegmentView>;
+
+export const SegmentParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100, description: 'The segment id' }),
+});
+
+export const SegmentList = Type.Object(
+  { segments: Type.Array(SegmentView, { description: 'Not deleted, by id' }) },
+  { $id: 'SegmentList' },
+);
+export type SegmentList = Static<typeof SegmentList>;
+
+/** One stored version of a definition; every create and update adds one. */
+export const SegmentVersionView = Type.Object(
+  {
+    version: Type.Integer(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    condition: Type.Unknown(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'SegmentVersion' },
+);
+export type SegmentVersionView = Static<typeof SegmentVersionView>;
+
+export const SegmentVersionList = Type.Object(
+  { versions: Type.Array(SegmentVersionView, { description: 'Oldest first' }) },
+  { $id: 'SegmentVersionList' },
+);
+
+export const SegmentMembersQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 200, description: '`cursor` of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SegmentMembersQuery = Static<typeof SegmentMembersQuery>;
+
+export const SegmentMemberView = Type.Object(
+  {
+    profileId: Type.String(),
+    since: Type.String({ format: 'date-time', description: 'When the profile entered' }),
+    version: Type.Integer({ description: 'The definition version that admitted it' }),
+  },
+  { $id: 'SegmentMember' },
+);
+export type SegmentMemberView = Static<typeof SegmentMemberView>;
+
+export const SegmentMembersPage = Type.Object(
+  {
+    members: Type.Array(SegmentMemberView, { description: 'By profile id' }),
+    cursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` for the next page; null on the last page',
+    }),
+  },
+  { $id: 'SegmentMembersPage' },
+);
+export type SegmentMembersPage = Static<typeof SegmentMembersPage>;
+
+export const ProfileSegmentsQuery = Type.Object(
+  {
+    history: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 500,
+        default: 20,
+        description: 'How many of the latest entries and exits to include',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ProfileSegmentsQuery = Static<typeof ProfileSegmentsQuery>;
+
+export const ProfileMembershipView = Type.Object(
+  {
+    segmentId: Type.String(),
+    name: Type.String(),
+    since: Type.String({ format: 'date-time' }),
+    version: Type.Integer(),
+  },
+  { $id: 'ProfileMembership' },
+);
+export type ProfileMembershipView = Static<typeof ProfileMembershipView>;
+
+export const MembershipChangeView = Type.Object(
+  {
+    segmentId: Type.String(),
+    version: Type.Integer(),
+    change: Type.Union([Type.Literal('entered'), Type.Literal('exited')]),
+    at: Type.String({ format: 'date-time' }),
+    eventOffset: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'The event that caused it; null when time alone did',
+    }),
+  },
+  { $id: 'MembershipChange' },
+);
+export type MembershipChangeView = Static<typeof MembershipChangeView>;
+
+export const ProfileSegmentsView = Type.Object(
+  {
+    profileId: Type.String({ description: 'The surviving profile id' }),
+    segments: Type.Array(ProfileMembershipView, { description: 'Current memberships, by id' }),
+    history: Type.Array(MembershipChangeView, { description: 'Entries and exits, newest first' }),
+  },
+  { $id: 'ProfileSegments' },
+);
+export type ProfileSegmentsView = Static<typeof ProfileSegmentsView>;
