@@ -1,0 +1,95 @@
+import type {
+  MembershipChangeRecord,
+  ProfileMembershipRecord,
+  SegmentMemberRecord,
+  SegmentMembersStore,
+  SegmentStatusRecord,
+} from '../../modules/segments/segment-members.store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface StatusRow {
+  segment_id: string;
+  version: number;
+  state: 'backfilling' | 'ready';
+  profiles_done: number;
+  profiles_total: number;
+  started_at: number;
+  ready_at: number | null;
+}
+
+interface ChangeRow {
+  seq: number;
+  segment_id: string;
+  version: number;
+  entered: number;
+  at: number;
+  event_offset: number | null;
+}
+
+/** Reads the memberships the processor keeps in state.db; never writes. */
+export class SqliteSegmentMembersStore implements SegmentMembersStore {
+  private readonly selectStatus;
+  private readonly countMembers;
+  private readonly selectMembers;
+  private readonly selectSegmentsOf;
+  private readonly selectChangesOf;
+
+  constructor(db: SqliteDatabase) {
+    this.selectStatus = db.prepare(
+      `SELECT segment_id, version, state, profiles_done, profiles_total, started_at, ready_at
+       FROM segment_status WHERE segment_id = ?`,
+    );
+    this.countMembers = db
+      .prepare('SELECT count(*) FROM segment_members WHERE segment_id = ?')
+      .pluck();
+    this.selectMembers = db.prepare(
+      `SELECT profile_id AS profileId, version, since FROM segment_members
+       WHERE segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?`,
+    );
+    this.selectSegmentsOf = db.prepare(
+      `SELECT segment_id AS segmentId, version, since FROM segment_members
+       WHERE profile_id = ? ORDER BY segment_id`,
+    );
+    this.selectChangesOf = db.prepare(
+      `SELECT seq, segment_id, version, entered, at, event_offset FROM segment_changes
+       WHERE profile_id = ? ORDER BY seq DESC LIMIT ?`,
+    );
+  }
+
+  status(segmentId: string): SegmentStatusRecord | undefined {
+    const row = this.selectStatus.get(segmentId) as StatusRow | undefined;
+    if (row === undefined) return undefined;
+    return {
+      segmentId: row.segment_id,
+      version: row.version,
+      state: row.state,
+      profilesDone: row.profiles_done,
+      profilesTotal: row.profiles_total,
+      startedAt: row.started_at,
+      readyAt: row.ready_at,
+    };
+  }
+
+  size(segmentId: string): number {
+    return this.countMembers.get(segmentId) as number;
+  }
+
+  members(segmentId: string, afterProfileId: string, limit: number): SegmentMemberRecord[] {
+    return this.selectMembers.all(segmentId, afterProfileId, limit) as SegmentMemberRecord[];
+  }
+
+  segmentsOf(profileId: string): ProfileMembershipRecord[] {
+    return this.selectSegmentsOf.all(profileId) as ProfileMembershipRecord[];
+  }
+
+  changesOf(profileId: string, limit: number): MembershipChangeRecord[] {
+    return (this.selectChangesOf.all(profileId, limit) as ChangeRow[]).map((row) => ({
+      seq: row.seq,
+      segmentId: row.segment_id,
+      version: row.version,
+      entered: row.entered === 1,
+      at: row.at,
+      eventOffset: row.event_offset,
+    }));
+  }
+}
