@@ -34,6 +34,10 @@ import { QualityService } from './modules/quality/quality.service.js';
 import { QualityTally } from './modules/quality/quality-tally.js';
 import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
 import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
+import { SqliteSegmentDefinitionsStore } from './adapters/sqlite/segment-definitions.sqlite.js';
+import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sqlite.js';
+import { segmentRoutes } from './modules/segments/segments.routes.js';
+import { SegmentsService } from './modules/segments/segments.service.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -192,6 +196,13 @@ async function assemble(
     flushPending: () => flusher.flush(),
   });
   await http.register(qualityRoutes, { plans, quality, requireAdmin });
+  const segments = new SegmentsService({
+    definitions: new SqliteSegmentDefinitionsStore(db),
+    members: new SqliteSegmentMembersStore(stateDb),
+    profiles,
+    clock,
+  });
+  await http.register(segmentRoutes, { segments, requireAdmin });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

@@ -41,6 +41,11 @@ export class ProfilesService {
     return this.view(this.find(ref));
   }
 
+  /** The surviving profile id of a reference, as `get` resolves it. */
+  idOf(ref: string): string {
+    return this.find(ref).id;
+  }
+
   async events(
     ref: string,
     before: number,
