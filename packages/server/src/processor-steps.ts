@@ -1,30 +1,57 @@
+import { activeSegmentDefinitions } from './adapters/sqlite/active-segment-definitions.sqlite.js';
+import type { EventReader } from './adapters/sqlite/event-reader.sqlite.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
+import { SqliteSegmentStateStore } from './adapters/sqlite/segment-state.sqlite.js';
 import type { ProcessingSettings } from './config/processing.js';
 import { EventVolumeStep } from './modules/processor/event-volume.step.js';
 import type { ProcessorStep } from './modules/processor/processor-step.js';
 import { ProfilesStep } from './modules/profiles/profiles.step.js';
+import { SegmentsStep } from './modules/segments/segments.step.js';
+import type { Clock } from './platform/clock.js';
+
+export interface ProcessorSources {
+  /** The processor thread's connection to attune.db (segment definitions). */
+  logDb: SqliteDatabase;
+  reader: Pick<EventReader, 'readOffsets'>;
+  clock: Clock;
+  /** Profiles backfilled per transaction (default 500). */
+  segmentBackfillChunk?: number;
+  onSkippedSegment?: (segmentId: string, reason: string) => void;
+}
 
 /**
  * The processor's steps, in order, wired to the stores of the processor thread's
- * connection to the state file. Later modules (segments, journey triggers) add theirs here.
+ * connection to the state file. Later modules (journey triggers) add theirs here.
  */
 export function buildProcessorSteps(
   db: SqliteDatabase,
   settings: ProcessingSettings,
+  sources: ProcessorSources,
 ): ProcessorStep[] {
-  return [
-    new EventVolumeStep(new SqliteEventVolumeStore(db)),
-    new ProfilesStep(
-      new SqliteIdentityStore(db, settings.cachedProfiles),
-      new SqliteProfileStore(db),
-      settings.identityRules,
-      settings.computedTraits,
-      settings.cachedProfiles,
-    ),
-  ];
+  const profileStore = new SqliteProfileStore(db);
+  const segments = new SegmentsStep({
+    store: new SqliteSegmentStateStore(db),
+    definitions: activeSegmentDefinitions(sources.logDb),
+    profiles: profileStore,
+    readEvents: (offsets) => sources.reader.readOffsets(offsets),
+    computedTraits: settings.computedTraits,
+    clock: sources.clock,
+    backfillChunk: sources.segmentBackfillChunk ?? 500,
+    ...(sources.onSkippedSegment === undefined ? {} : { onSkipped: sources.onSkippedSegment }),
+  });
+  const profiles = new ProfilesStep(
+    new SqliteIdentityStore(db, settings.cachedProfiles),
+    profileStore,
+    settings.identityRules,
+    settings.computedTraits,
+    settings.cachedProfiles,
+    [segments],
+  );
+  segments.attach(profiles);
+  return [new EventVolumeStep(new SqliteEventVolumeStore(db)), profiles, segments];
 }
 
 /**

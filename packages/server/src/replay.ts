@@ -42,7 +42,11 @@ export async function replay(
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),
-      steps: buildProcessorSteps(stateDb, processingOf(config)),
+      steps: buildProcessorSteps(stateDb, processingOf(config), {
+        logDb,
+        reader,
+        clock: systemClock,
+      }),
       batchSize: config.processor.batchSize,
       pollIntervalMs: config.processor.pollIntervalMs,
       clock: systemClock,
@@ -57,7 +61,7 @@ export async function replay(
       eventsPerSecond: processed / Math.max(0.001, (performance.now() - started) / 1000),
     });
     for (let n = await processor.runOnce(); n > 0; n = await processor.runOnce()) {
-      processed += n;
+      processed = processor.committedOffset;
       if (performance.now() - reported > 1000) {
         reported = performance.now();
         onProgress(progress());

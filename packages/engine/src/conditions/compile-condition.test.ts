@@ -20,13 +20,15 @@ const minute = 60_000;
 const hour = 3_600_000;
 
 /** Folds events (in the order given) into the trails a compiled condition reads. */
-function fold(compiled: CompiledCondition, events: readonly TrailEvent[]): Map<string, EventTrail> {
-  const trails = new Map<string, EventTrail>();
+function fold(
+  compiled: CompiledCondition,
+  events: readonly TrailEvent[],
+): Record<string, EventTrail> {
+  const trails: Record<string, EventTrail> = {};
   for (const e of events) {
     for (const spec of compiled.trails) {
       if (!trailMatches(spec, e)) continue;
-      let trail = trails.get(spec.key);
-      if (trail === undefined) trails.set(spec.key, (trail = emptyTrail()));
+      const trail = (trails[spec.key] ??= emptyTrail());
       addToTrail(trail, e.timestamp, spec.keep);
     }
   }
@@ -34,7 +36,7 @@ function fold(compiled: CompiledCondition, events: readonly TrailEvent[]): Map<s
 }
 
 function input(
-  trails: ReadonlyMap<string, EventTrail>,
+  trails: Readonly<Record<string, EventTrail>>,
   now: number,
   more: Partial<ConditionInput> = {},
 ): ConditionInput {
@@ -132,7 +134,7 @@ describe('compileCondition', () => {
       ],
     });
     const now = Date.UTC(2026, 10, 23);
-    const profile = input(new Map(), now, {
+    const profile = input({}, now, {
       traits: { plan: 'pro', address: { city: 'Berlin' }, signup: '2026-11-01T00:00:00Z' },
       computed: { rfm: { frequency: 3 } },
       isMember: (id) => id === 'vip',

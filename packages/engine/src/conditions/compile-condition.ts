@@ -24,7 +24,7 @@ export interface ConditionInput {
   /** The profile's `computed` view (eventCounts, lastSeen, rfm, user-defined traits). */
   computed: Readonly<Record<string, unknown>>;
   /** By `TrailSpec.key`; a missing trail is an empty one. */
-  trails: ReadonlyMap<string, EventTrail>;
+  trails: Readonly<Record<string, EventTrail>>;
   isMember(segmentId: string): boolean;
   stage: string | null;
   /** true granted, false denied, null unknown (neither `granted` nor `denied` holds). */
@@ -55,6 +55,8 @@ export interface CompiledCondition {
   dependencies: ConditionDependencies;
   /** The event trails it reads: the processor keeps these per profile. */
   trails: TrailSpec[];
+  /** Whether time alone can change the result (windows, waits): `nextChange` is worth asking. */
+  timeDependent: boolean;
 }
 
 interface Node {
@@ -77,6 +79,7 @@ export function compileCondition(condition: Condition): CompiledCondition {
     computed: false,
   };
   const trails = new Map<string, TrailSpec>();
+  let timeDependent = false;
 
   /** Registers the trail a filter (and window range) needs; returns its key. */
   function trail(filter: EventFilterSpec, keep: number, window?: EventWindowSpec): string {
@@ -127,6 +130,7 @@ export function compileCondition(condition: Condition): CompiledCondition {
         else dependencies.computed = true;
         const source = (input: ConditionInput) =>
           c.type === 'trait' ? input.traits : input.computed;
+        if (c.op === 'within_last') timeDependent = true;
         return {
           evaluate: (input) => compareValue(valueAt(source(input), path), c, input.now),
           nextChange: (input) => comparisonNextChange(valueAt(source(input), path), c, input.now),
@@ -137,10 +141,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
       case 'event_time': {
         const key = trail(c, 0);
         const timeOf = (input: ConditionInput) => {
-          const t = input.trails.get(key) ?? empty;
+          const t = input.trails[key] ?? empty;
           return c.which === 'first' ? t.first : t.last;
         };
         if (c.op === 'within_last') {
+          timeDependent = true;
           const span = durationMs(c.value as DurationSpec);
           return {
             // As for event counts, a time after `now` (clock skew) counts as within.
@@ -170,8 +175,8 @@ export function compileCondition(condition: Condition): CompiledCondition {
         return {
           evaluate: (input) =>
             hasSequence(
-              input.trails.get(firstKey) ?? empty,
-              input.trails.get(thenKey) ?? empty,
+              input.trails[firstKey] ?? empty,
+              input.trails[thenKey] ?? empty,
               firstKey === thenKey,
               span,
             ),
@@ -182,12 +187,13 @@ export function compileCondition(condition: Condition): CompiledCondition {
         const firstKey = trail(c.first, 0);
         const byKey = trail(c.by, sequenceDepth);
         const span = durationMs(c.within);
-        const start = (input: ConditionInput) => (input.trails.get(firstKey) ?? empty).last;
+        timeDependent = true;
+        const start = (input: ConditionInput) => (input.trails[firstKey] ?? empty).last;
         return {
           evaluate: (input) => {
             const a = start(input);
             if (a === null || input.now < a + span) return false;
-            const by = (input.trails.get(byKey) ?? empty).recent;
+            const by = (input.trails[byKey] ?? empty).recent;
             return !by.some((t) => t >= a && t <= a + span);
           },
           nextChange: (input) => {
@@ -243,10 +249,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
       span === null ? 0 : value + 1,
       window,
     );
-    const trailOf = (input: ConditionInput) => input.trails.get(key) ?? empty;
+    const trailOf = (input: ConditionInput) => input.trails[key] ?? empty;
     if (span === null) {
       return { evaluate: (input) => holds(trailOf(input).count), nextChange: () => null };
     }
+    timeDependent = true;
     return {
       evaluate: (input) => holds(countWithin(trailOf(input), span, input.now)),
       nextChange: (input) => {
@@ -263,6 +270,7 @@ export function compileCondition(condition: Condition): CompiledCondition {
     nextChange: (input) => root.nextChange(input),
     dependencies,
     trails: [...trails.values()],
+    timeDependent,
   };
 }
 

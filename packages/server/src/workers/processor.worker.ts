@@ -41,7 +41,13 @@ const processor = new Processor({
     },
   },
   store: new SqliteProcessorStore(stateDb, systemClock),
-  steps: buildProcessorSteps(stateDb, settings.processing),
+  steps: buildProcessorSteps(stateDb, settings.processing, {
+    logDb,
+    reader,
+    clock: systemClock,
+    onSkippedSegment: (segmentId, reason) =>
+      post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
+  }),
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
   clock: systemClock,

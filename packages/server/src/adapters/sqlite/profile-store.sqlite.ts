@@ -10,6 +10,8 @@ interface ProfileRow {
   traits: string;
   computed: string;
   recent_events: string;
+  trails: string;
+  segments: string;
 }
 
 interface ChunkRow {
@@ -32,11 +34,11 @@ export class SqliteProfileStore implements ProfileStore {
     // Most saves update a profile that exists: try that first, insert when nothing matched.
     this.update = db.prepare(
       `UPDATE profiles SET first_seen = ?, last_seen = ?, event_count = ?, traits = ?, computed = ?,
-         recent_events = ? WHERE id = ?`,
+         recent_events = ?, trails = ?, segments = ? WHERE id = ?`,
     );
     this.insert = db.prepare(
-      `INSERT INTO profiles (first_seen, last_seen, event_count, traits, computed, recent_events, id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO profiles (first_seen, last_seen, event_count, traits, computed, recent_events,
+         trails, segments, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.delete = db.prepare('DELETE FROM profiles WHERE id = ?');
     this.insertChunk = db.prepare(
@@ -63,6 +65,8 @@ export class SqliteProfileStore implements ProfileStore {
       JSON.stringify(p.traits),
       JSON.stringify(p.computed),
       JSON.stringify(p.recentEvents),
+      JSON.stringify(p.trails),
+      JSON.stringify(p.segments),
       p.id,
     ];
     if (this.update.run(...values).changes === 0) this.insert.run(...values);
@@ -103,6 +107,25 @@ export class SqliteProfileStore implements ProfileStore {
     return found.slice(0, limit);
   }
 
+  chunkOffsets(profileId: string): number[] {
+    const chunks = this.db
+      .prepare('SELECT offsets FROM profile_timeline WHERE profile_id = ?')
+      .pluck()
+      .all(profileId) as string[];
+    return chunks.flatMap((c) => JSON.parse(c) as number[]).sort((a, b) => a - b);
+  }
+
+  idsAfter(afterId: string, limit: number): string[] {
+    return this.db
+      .prepare('SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?')
+      .pluck()
+      .all(afterId, limit) as string[];
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM profiles').pluck().get() as number;
+  }
+
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[] {
     // Compared as text so `?trait.age=42` finds 42 and "42"; no index yet (scan by id).
     const rows = this.db
@@ -126,5 +149,7 @@ function toProfile(row: ProfileRow): ProfileData {
     traits: JSON.parse(row.traits) as TraitState,
     computed: JSON.parse(row.computed) as ProfileData['computed'],
     recentEvents: JSON.parse(row.recent_events) as number[],
+    trails: JSON.parse(row.trails) as ProfileData['trails'],
+    segments: JSON.parse(row.segments) as ProfileData['segments'],
   };
 }

@@ -14,7 +14,14 @@ export interface ProcessorStep {
   readonly name: string;
   /** Whether `apply` reads `message`; if no step does, the processor skips loading it. */
   readonly needsMessage: boolean;
+  /** A transaction begins after this offset (before any `apply`). */
+  begin?(afterOffset: number): void;
   apply(events: readonly ProcessorEvent[]): void;
+  /**
+   * Work that does not come from events (timers, backfills), once per transaction after the
+   * events; returns how much it did (0: nothing), so an idle processor still commits it.
+   */
+  tick?(): Promise<number> | number;
   /** Writes state kept in memory across the transaction's batches (once, before commit). */
   flush?(): void;
   /** Forget anything kept in memory between batches: the batch just applied rolled back. */

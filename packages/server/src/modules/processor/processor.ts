@@ -58,7 +58,8 @@ export class Processor {
 
   /**
    * Processes events in one transaction: read by read until caught up, or `batchSize`
-   * events, or `maxTransactionMs`. Returns how many events it applied.
+   * events, or `maxTransactionMs`; then the steps' own work (timers, backfills). Returns the
+   * events applied plus that work: 0 means there was nothing to do.
    */
   async runOnce(): Promise<number> {
     const { log, store, steps, batchSize, name, clock } = this.deps;
@@ -67,7 +68,9 @@ export class Processor {
     let last = this.committed;
     let applied = 0;
     store.begin();
+    let work = 0;
     try {
+      for (const step of steps) step.begin?.(this.committed);
       for (;;) {
         const limit = Math.min(readSize, batchSize - applied);
         const events = this.needsMessage
@@ -80,7 +83,9 @@ export class Processor {
         applied += events.length;
         if (events.length < limit || applied >= batchSize || clock.now() >= deadline) break;
       }
-      if (applied === 0) {
+      work = applied;
+      for (const step of steps) work += (await step.tick?.()) ?? 0;
+      if (work === 0) {
         store.rollback();
         return 0;
       }
@@ -93,7 +98,7 @@ export class Processor {
     }
     this.committed = last;
     this.deps.onCommitted?.(last);
-    return applied;
+    return work;
   }
 
   /** Runs until the log is exhausted (for tests, replay and CLI). */

@@ -10,17 +10,17 @@ const plainTypes = new Set(['track', 'page', 'screen']);
  * whose only identifiers are the userId/anonymousId the log already holds as columns: those
  * are answered from the columns. Whatever could carry more is parsed: traits, external ids,
  * `\u` escapes (a key could be spelled with them), an id key whose column is empty (it may
- * hold a junk value that data quality counts), and track events some computed trait reads
- * properties of.
+ * hold a junk value that data quality counts), and track events whose properties something
+ * reads (a computed trait, a segment's event filter).
  */
 export function profileMessage(
   event: EventFields,
   text: string,
-  eventsWithComputedTraits: ReadonlySet<string>,
+  readsProperties: (eventName: string) => boolean,
 ): Json {
   if (
     !plainTypes.has(event.type) ||
-    (event.type === 'track' && event.event !== null && eventsWithComputedTraits.has(event.event)) ||
+    (event.type === 'track' && event.event !== null && readsProperties(event.event)) ||
     text.includes('"traits"') ||
     text.includes('"externalIds"') ||
     text.includes('\\u') ||

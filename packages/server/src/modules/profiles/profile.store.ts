@@ -1,4 +1,4 @@
-import type { Activity, ComputedState, TraitState } from '@attune/engine';
+import type { Activity, ComputedState, EventTrail, TraitState } from '@attune/engine';
 
 /** What the processor keeps to compute traits: activity per event name and aggregates. */
 export interface ComputedData {
@@ -15,6 +15,21 @@ export interface ProfileData {
   computed: ComputedData;
   /** The newest event offsets, ascending, not yet moved to a timeline chunk. */
   recentEvents: number[];
+  /** Event trails the segments' conditions read, by trail key. */
+  trails: Record<string, EventTrail>;
+  segments: ProfileSegments;
+}
+
+export interface ProfileSegments {
+  /** Current memberships: segment id → the version entered and when (epoch ms). */
+  members: Record<string, { version: number; since: number }>;
+  /** The durable timer set for this profile (the earliest time-driven change), if any. */
+  timer: number | null;
+  /**
+   * Trail keys to rebuild from the whole timeline before this profile is evaluated again
+   * (a merge joined a backfilled profile with one not yet backfilled); its timer is due.
+   */
+  rebuild?: string[];
 }
 
 /** How many offsets a profile gathers before they move to a timeline chunk. */
@@ -29,8 +44,13 @@ export interface ProfileStore {
   appendTimeline(profileId: string, offsets: readonly number[]): void;
   /** Moves a merged profile's timeline to the survivor. */
   moveEvents(fromId: string, toId: string): void;
+  /** Offsets in the profile's stored timeline chunks (not its recent ones), ascending. */
+  chunkOffsets(profileId: string): number[];
   /** Offsets of the profile's events (chunks and recent ones), newest first, below `beforeOffset`. */
   eventOffsets(profileId: string, beforeOffset: number, limit: number): number[];
+  /** Ids of (surviving) profiles after `afterId`, in id order. */
+  idsAfter(afterId: string, limit: number): string[];
+  count(): number;
   /** Surviving profiles whose trait equals the value, by id after `afterId`. */
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[];
 }

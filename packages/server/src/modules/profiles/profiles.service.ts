@@ -1,10 +1,7 @@
 import type { MergeView, ProfileView, StoredEvent } from '@attune/contracts';
 import {
-  evaluateComputed,
   formatIsoTimestamp,
   normalizeIdentifier,
-  rfmDefinitions,
-  rfmOf,
   type ComputedTraitDefinition,
   type IdentityRules,
 } from '@attune/engine';
@@ -12,9 +9,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { EventLog } from '../event-log/event-log.store.js';
 import { toStoredEvent } from '../event-log/stored-event.js';
 import type { IdentityStore } from '../identity/identity.store.js';
+import { computedView } from './computed-view.js';
 import type { ProfileData, ProfileStore } from './profile.store.js';
-
-const rfmNames = new Set(rfmDefinitions.map((d) => d.name));
 
 export class ProfileLookupError extends Error {
   constructor(
@@ -116,24 +112,7 @@ export class ProfilesService {
 
   /** Event counts and last seen per event name, RFM, and the user's definitions, at now. */
   private computed(profile: ProfileData): Record<string, unknown> {
-    const now = this.clock.now();
-    const { activity, aggregates } = profile.computed;
-    const values = evaluateComputed(aggregates, this.definitions, now);
-    const eventCounts: Record<string, number> = {};
-    const lastSeen: Record<string, string> = {};
-    for (const [name, a] of Object.entries(activity)) {
-      eventCounts[name] = a.count;
-      lastSeen[name] = formatIsoTimestamp(a.last);
-    }
-    const custom = Object.fromEntries(
-      Object.entries(values).filter(([name]) => !rfmNames.has(name)),
-    );
-    return {
-      eventCounts,
-      lastSeen,
-      rfm: rfmOf(values, activity['Order Completed']?.last ?? null, now),
-      ...custom,
-    };
+    return computedView(profile, this.definitions, this.clock.now());
   }
 
   private view(profile: ProfileData): ProfileView {

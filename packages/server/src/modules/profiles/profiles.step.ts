@@ -22,12 +22,42 @@ import { timelineChunkSize, type ProfileData, type ProfileStore } from './profil
 const hourMs = 3_600_000;
 
 /**
+ * Later stages that work on profiles as the step updates them (segments, stages…), inside
+ * the same transaction: whatever they change on the profile object is saved with it.
+ */
+export interface ProfileObserver {
+  /** `merged` has just been folded into `survivor` (and will be removed). */
+  profilesMerged(survivor: ProfileData, merged: ProfileData): void;
+  /** The event has just been folded into its profile. */
+  eventApplied(profile: ProfileData, event: AppliedEvent): void;
+  /** Whether it reads the properties of this track event (else they may go unparsed). */
+  readsProperties(eventName: string): boolean;
+}
+
+export interface AppliedEvent {
+  offset: number;
+  type: string;
+  /** Track event name (null for other types). */
+  name: string | null;
+  timestamp: number;
+  properties: Readonly<Record<string, unknown>>;
+  /** Whether the message set traits. */
+  traitsChanged: boolean;
+}
+
+/** Profiles for stages that change them outside an event (timers, backfills). */
+export interface ProfileAccess {
+  /** The profile to change in this transaction; saved at its end. */
+  loadForUpdate(id: string): ProfileData | undefined;
+}
+
+/**
  * Identity resolution and profile upkeep, event by event in log order: resolve the
  * event's identifiers (merging profiles when they meet), then fold the event into its
  * profile — traits (newest by event time wins), first/last seen, event count, timeline.
  * Profiles touched in a transaction are written once, at its end (`flush`).
  */
-export class ProfilesStep implements ProcessorStep {
+export class ProfilesStep implements ProcessorStep, ProfileAccess {
   readonly name = 'profiles';
   readonly needsMessage = true;
   /** Recently used profiles, kept between batches: most events find theirs here. */
@@ -36,8 +66,8 @@ export class ProfilesStep implements ProcessorStep {
   private readonly touched = new Map<string, ProfileData>();
   /** Refused identifiers counted in the open transaction. */
   private readonly issues = new Map<string, IdentifierIssueCount>();
-  /** Track events whose properties some computed trait reads. */
-  private readonly eventsWithComputedTraits: ReadonlySet<string>;
+  /** Whether a computed trait or an observer reads this track event's properties. */
+  private readonly readsProperties: (eventName: string) => boolean;
 
   constructor(
     private readonly identity: IdentityStore,
@@ -46,9 +76,12 @@ export class ProfilesStep implements ProcessorStep {
     /** Built-in RFM definitions plus the user's. */
     private readonly definitions: readonly ComputedTraitDefinition[],
     cachedProfiles = 0,
+    private readonly observers: readonly ProfileObserver[] = [],
   ) {
     this.cache = cachedProfiles >= 2 ? new RecencyCache(cachedProfiles) : null;
-    this.eventsWithComputedTraits = new Set(definitions.map((d) => d.event));
+    const withComputedTraits = new Set(definitions.map((d) => d.event));
+    this.readsProperties = (name) =>
+      withComputedTraits.has(name) || this.observers.some((o) => o.readsProperties(name));
   }
 
   /** Cached profiles were changed by the batch that rolled back: forget them. */
@@ -67,6 +100,12 @@ export class ProfilesStep implements ProcessorStep {
     return stored;
   }
 
+  loadForUpdate(id: string): ProfileData | undefined {
+    const profile = this.touched.get(id) ?? this.loadProfile(id);
+    if (profile !== undefined) this.touched.set(id, profile);
+    return profile;
+  }
+
   apply(events: readonly ProcessorEvent[]): void {
     const { touched, issues } = this;
     const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
@@ -79,7 +118,7 @@ export class ProfilesStep implements ProcessorStep {
         if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
         continue;
       }
-      const message = profileMessage(event, event.message, this.eventsWithComputedTraits);
+      const message = profileMessage(event, event.message, this.readsProperties);
       const extracted = extractIdentifiers(message, this.rules);
       for (const refused of extracted.rejected) {
         const hour = event.receivedAt - (event.receivedAt % hourMs);
@@ -109,6 +148,8 @@ export class ProfilesStep implements ProcessorStep {
         this.cache?.delete(merged);
         this.profiles.remove(merged);
         this.profiles.moveEvents(merged, survivor);
+        if (into !== undefined && from !== undefined)
+          for (const observer of this.observers) observer.profilesMerged(into, from);
       }
 
       let profile = load(plan.profileId);
@@ -121,22 +162,35 @@ export class ProfilesStep implements ProcessorStep {
       profile.eventCount++;
       const traits = messageTraits(message);
       if (traits !== undefined) applyTraits(profile.traits, traits, event.timestamp);
-      if (event.type === 'track' && event.event !== null) {
-        recordActivity(profile.computed.activity, event.event, event.timestamp);
-        const properties = message['properties'];
+      const rawProperties = message['properties'];
+      const properties =
+        typeof rawProperties === 'object' && rawProperties !== null
+          ? (rawProperties as Record<string, unknown>)
+          : noProperties;
+      const name = event.type === 'track' ? event.event : null;
+      if (name !== null) {
+        recordActivity(profile.computed.activity, name, event.timestamp);
         updateComputed(
           profile.computed.aggregates,
           this.definitions,
-          event.event,
-          typeof properties === 'object' && properties !== null
-            ? (properties as Record<string, unknown>)
-            : {},
+          name,
+          properties,
           event.timestamp,
         );
       }
       profile.recentEvents.push(event.offset);
       this.flushTimeline(profile);
       touched.set(profile.id, profile);
+      for (const observer of this.observers) {
+        observer.eventApplied(profile, {
+          offset: event.offset,
+          type: event.type,
+          name,
+          timestamp: event.timestamp,
+          properties,
+          traitsChanged: traits !== undefined,
+        });
+      }
     }
   }
 
@@ -154,6 +208,8 @@ export class ProfilesStep implements ProcessorStep {
   }
 }
 
+const noProperties: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function newProfile(id: string, time: number): ProfileData {
   return {
     id,
@@ -163,6 +219,8 @@ function newProfile(id: string, time: number): ProfileData {
     traits: emptyTraits(),
     computed: { activity: {}, aggregates: {} },
     recentEvents: [],
+    trails: {},
+    segments: { members: {}, timer: null },
   };
 }
 

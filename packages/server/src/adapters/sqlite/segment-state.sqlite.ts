@@ -1,0 +1,138 @@
+import type {
+  MembershipChange,
+  SegmentStateStore,
+  SegmentStatusRow,
+} from '../../modules/segments/segment-state.store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface StatusRow {
+  segment_id: string;
+  version: number;
+  state: 'backfilling' | 'ready';
+  active_from_offset: number;
+  backfill_after_profile: string;
+  profiles_done: number;
+  profiles_total: number;
+  started_at: number;
+  ready_at: number | null;
+}
+
+export class SqliteSegmentStateStore implements SegmentStateStore {
+  private readonly insertChange;
+  private readonly addMember;
+  private readonly removeMember;
+  private readonly upsertTimer;
+  private readonly deleteTimer;
+  private readonly due;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertChange = db.prepare(
+      `INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.addMember = db.prepare(
+      `INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)
+       ON CONFLICT (segment_id, profile_id) DO UPDATE SET version = excluded.version, since = excluded.since`,
+    );
+    this.removeMember = db.prepare(
+      'DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ?',
+    );
+    this.upsertTimer = db.prepare(
+      `INSERT INTO segment_timers (profile_id, due_at) VALUES (?, ?)
+       ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at`,
+    );
+    this.deleteTimer = db.prepare('DELETE FROM segment_timers WHERE profile_id = ?');
+    this.due = db
+      .prepare('SELECT profile_id FROM segment_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?')
+      .pluck();
+  }
+
+  statuses(): SegmentStatusRow[] {
+    const rows = this.db.prepare('SELECT * FROM segment_status').all() as StatusRow[];
+    return rows.map((r) => ({
+      segmentId: r.segment_id,
+      version: r.version,
+      state: r.state,
+      activeFromOffset: r.active_from_offset,
+      backfillAfterProfile: r.backfill_after_profile,
+      profilesDone: r.profiles_done,
+      profilesTotal: r.profiles_total,
+      startedAt: r.started_at,
+      readyAt: r.ready_at,
+    }));
+  }
+
+  saveStatus(s: SegmentStatusRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO segment_status (segment_id, version, state, active_from_offset,
+           backfill_after_profile, profiles_done, profiles_total, started_at, ready_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (segment_id) DO UPDATE SET version = excluded.version, state = excluded.state,
+           active_from_offset = excluded.active_from_offset,
+           backfill_after_profile = excluded.backfill_after_profile,
+           profiles_done = excluded.profiles_done, profiles_total = excluded.profiles_total,
+           started_at = excluded.started_at, ready_at = excluded.ready_at`,
+      )
+      .run(
+        s.segmentId,
+        s.version,
+        s.state,
+        s.activeFromOffset,
+        s.backfillAfterProfile,
+        s.profilesDone,
+        s.profilesTotal,
+        s.startedAt,
+        s.readyAt,
+      );
+  }
+
+  deleteStatus(segmentId: string): void {
+    this.db.prepare('DELETE FROM segment_status WHERE segment_id = ?').run(segmentId);
+  }
+
+  trailKeys(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT key, live_after_offset FROM segment_trail_keys')
+      .raw()
+      .all() as [string, number][];
+    return new Map(rows);
+  }
+
+  addTrailKey(key: string, liveAfterOffset: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO segment_trail_keys (key, live_after_offset) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+      )
+      .run(key, liveAfterOffset);
+  }
+
+  recordChange(c: MembershipChange): void {
+    this.insertChange.run(
+      c.segmentId,
+      c.version,
+      c.profileId,
+      c.entered ? 1 : 0,
+      c.at,
+      c.eventOffset,
+    );
+    if (c.entered) this.addMember.run(c.segmentId, c.profileId, c.version, c.at);
+    else this.removeMember.run(c.segmentId, c.profileId);
+  }
+
+  memberIds(segmentId: string): string[] {
+    return this.db
+      .prepare('SELECT profile_id FROM segment_members WHERE segment_id = ?')
+      .pluck()
+      .all(segmentId) as string[];
+  }
+
+  setTimer(profileId: string, dueAt: number | null): void {
+    if (dueAt === null) this.deleteTimer.run(profileId);
+    else this.upsertTimer.run(profileId, dueAt);
+  }
+
+  dueTimers(now: number, limit: number): string[] {
+    return this.due.all(now, limit) as string[];
+  }
+}

@@ -1,0 +1,46 @@
+/** One active definition, as the processor reads it from the definitions (attune.db). */
+export interface ActiveDefinition {
+  id: string;
+  version: number;
+  condition: unknown;
+}
+
+export interface SegmentStatusRow {
+  segmentId: string;
+  version: number;
+  state: 'backfilling' | 'ready';
+  /** Events up to this offset reach the segment through its backfill; later ones live. */
+  activeFromOffset: number;
+  /** The backfill has done the profiles up to this id (in id order). */
+  backfillAfterProfile: string;
+  profilesDone: number;
+  profilesTotal: number;
+  startedAt: number;
+  readyAt: number | null;
+}
+
+export interface MembershipChange {
+  segmentId: string;
+  version: number;
+  profileId: string;
+  entered: boolean;
+  at: number;
+  /** The event that caused it; null for timers, backfills and definition changes. */
+  eventOffset: number | null;
+}
+
+/** The processor's segment state in state.db (derived: rebuilt by replay). */
+export interface SegmentStateStore {
+  statuses(): SegmentStatusRow[];
+  saveStatus(status: SegmentStatusRow): void;
+  deleteStatus(segmentId: string): void;
+  /** Trail key → the offset after which the live path has folded events into it. */
+  trailKeys(): Map<string, number>;
+  addTrailKey(key: string, liveAfterOffset: number): void;
+  recordChange(change: MembershipChange): void;
+  /** Profiles holding the segment (for a deleted definition). */
+  memberIds(segmentId: string): string[];
+  setTimer(profileId: string, dueAt: number | null): void;
+  /** Profiles whose timer is due at `now`, earliest first. */
+  dueTimers(now: number, limit: number): string[];
+}

@@ -1,0 +1,318 @@
+import type { Condition } from '@attune/contracts';
+import { defaultIdentityRules, rfmDefinitions } from '@attune/engine';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteEventReader } from '../../adapters/sqlite/event-reader.sqlite.js';
+import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqliteProcessorStore } from '../../adapters/sqlite/processor-store.sqlite.js';
+import { ManualClock } from '../../platform/clock.js';
+import { buildProcessorSteps } from '../../processor-steps.js';
+import { Processor } from '../processor/processor.js';
+
+const hour = 3_600_000;
+const minute = 60_000;
+const t0 = Date.UTC(2026, 10, 1, 9);
+
+/** One Attune data directory: the log and its definitions, the state, a processor. */
+class Harness {
+  readonly logDb: SqliteDatabase;
+  readonly stateDb: SqliteDatabase;
+  readonly clock = new ManualClock(t0);
+  private processor!: Processor;
+  private seq = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly backfillChunk = 500,
+  ) {
+    this.logDb = openDatabase(join(dir, 'attune.db'), { schema: 'log' });
+    this.stateDb = openDatabase(join(dir, 'state.db'), { schema: 'state' });
+  }
+
+  async open(): Promise<this> {
+    const reader = new SqliteEventReader(this.logDb);
+    const steps = buildProcessorSteps(
+      this.stateDb,
+      {
+        identityRules: defaultIdentityRules,
+        computedTraits: rfmDefinitions,
+        cachedProfiles: 4,
+      },
+      {
+        logDb: this.logDb,
+        reader,
+        clock: this.clock,
+        segmentBackfillChunk: this.backfillChunk,
+      },
+    );
+    this.processor = new Processor({
+      name: 'main',
+      log: {
+        read: (after, limit) => reader.read(after, limit),
+        readFields: (after, limit) => reader.readFields(after, limit),
+        onAppend: () => () => undefined,
+      },
+      store: new SqliteProcessorStore(this.stateDb, this.clock),
+      steps,
+      batchSize: 3,
+      pollIntervalMs: 10,
+      clock: this.clock,
+      logger: { error: () => undefined },
+    });
+    return this;
+  }
+
+  define(id: string, condition: Condition, version = 1): void {
+    this.logDb
+      .prepare(
+        `INSERT INTO segments (id, name, version, condition, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, condition = excluded.condition`,
+      )
+      .run(id, id, version, JSON.stringify(condition));
+  }
+
+  async track(userId: string, event: string, at: number, properties: object = {}): Promise<void> {
+    this.seq++;
+    const message = { type: 'track', userId, event, properties };
+    // Straight into the log table: these tests are about the processor, not ingestion.
+    this.logDb
+      .prepare(
+        `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp,
+           original_timestamp, sent_at, received_at, message)
+         VALUES ('web', ?, 'track', ?, ?, NULL, ?, ?, NULL, ?, ?)`,
+      )
+      .run(`m${this.seq}`, event, userId, at, at, at, JSON.stringify(message));
+    return Promise.resolve();
+  }
+
+  async drain(): Promise<void> {
+    await this.processor.drain();
+  }
+
+  /** Members by segment, as user ids. */
+  members(): Record<string, string[]> {
+    const rows = this.stateDb
+      .prepare(
+        `SELECT m.segment_id AS segment, i.value AS user FROM segment_members m
+         JOIN identities i ON i.profile_id = m.profile_id AND i.type = 'user_id'
+         ORDER BY 1, 2`,
+      )
+      .all() as { segment: string; user: string }[];
+    const out: Record<string, string[]> = {};
+    for (const r of rows) (out[r.segment] ??= []).push(r.user);
+    return out;
+  }
+
+  changes(): { segment: string; user: string; entered: number; at: number }[] {
+    return this.stateDb
+      .prepare(
+        `SELECT c.segment_id AS segment, i.value AS user, c.entered, c.at FROM segment_changes c
+         JOIN identities i ON i.profile_id = c.profile_id AND i.type = 'user_id' ORDER BY c.seq`,
+      )
+      .all() as never;
+  }
+
+  close(): void {
+    this.logDb.close();
+    this.stateDb.close();
+  }
+}
+
+let dirs: string[] = [];
+const harnesses: Harness[] = [];
+async function harness(backfillChunk?: number): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-segments-'));
+  dirs.push(dir);
+  const h = await new Harness(dir, backfillChunk).open();
+  harnesses.push(h);
+  return h;
+}
+
+beforeEach(() => {
+  dirs = [];
+});
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) h.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const abandonedCart: Condition = {
+  type: 'not_followed',
+  first: { event: 'Product Added' },
+  by: { event: 'Order Completed' },
+  within: { amount: 24, unit: 'hours' },
+};
+
+describe('SegmentsStep', () => {
+  it('enters abandoned cart at exactly t + 24 h by a timer; an order at t + 23 h prevents it', async () => {
+    const h = await harness();
+    h.define('abandoned', abandonedCart);
+    await h.drain();
+    await h.track('ann', 'Product Added', t0);
+    await h.track('bob', 'Product Added', t0);
+    await h.drain();
+    h.clock.set(t0 + 23 * hour);
+    await h.track('bob', 'Order Completed', t0 + 23 * hour);
+    await h.drain();
+    h.clock.set(t0 + 24 * hour - 1);
+    await h.drain();
+    expect(h.members()).toEqual({});
+    h.clock.set(t0 + 24 * hour);
+    await h.drain();
+    expect(h.members()).toEqual({ abandoned: ['ann'] });
+    expect(h.changes()).toEqual([
+      { segment: 'abandoned', user: 'ann', entered: 1, at: t0 + 24 * hour },
+    ]);
+    // The timer is gone once nothing more can change by time.
+    expect(h.stateDb.prepare('SELECT count(*) FROM segment_timers').pluck().get()).toBe(0);
+  });
+
+  it('keeps membership live per event, including segments that refer to segments', async () => {
+    const h = await harness();
+    h.define('buyers', { type: 'event', event: 'Order Completed' });
+    h.define('big_buyers', {
+      type: 'and',
+      conditions: [
+        { type: 'segment', segment: 'buyers' },
+        {
+          type: 'event',
+          event: 'Order Completed',
+          where: [{ property: 'revenue', op: 'gte', value: 100 }],
+        },
+      ],
+    });
+    h.define('not_buyers', { type: 'segment', segment: 'buyers', member: false });
+    await h.drain();
+    await h.track('ann', 'Product Viewed', t0);
+    await h.drain();
+    expect(h.members()).toEqual({ not_buyers: ['ann'] });
+    await h.track('ann', 'Order Completed', t0 + minute, { revenue: 150 });
+    await h.drain();
+    expect(h.members()).toEqual({ big_buyers: ['ann'], buyers: ['ann'] });
+  });
+
+  it('backfills a new segment from history, in chunks, then keeps it live', async () => {
+    const h = await harness(2);
+    for (const [i, user] of ['ann', 'bob', 'cy', 'dee', 'eve'].entries()) {
+      await h.track(user, 'Product Viewed', t0 + i * minute);
+      if (i % 2 === 0) await h.track(user, 'Product Viewed', t0 + i * minute + 1);
+    }
+    await h.drain();
+    h.define('viewed_twice', {
+      type: 'event',
+      event: 'Product Viewed',
+      count: { op: 'at_least', value: 2 },
+    });
+    await h.drain();
+    expect(h.members()).toEqual({ viewed_twice: ['ann', 'cy', 'eve'] });
+    const status = h.stateDb.prepare('SELECT * FROM segment_status').get();
+    expect(status).toMatchObject({ state: 'ready', profiles_done: 5, profiles_total: 5 });
+    await h.track('bob', 'Product Viewed', t0 + hour);
+    await h.drain();
+    expect(h.members()).toEqual({ viewed_twice: ['ann', 'bob', 'cy', 'eve'] });
+  });
+});
+
+// ---- The key property: membership kept incrementally (with timers firing) equals membership
+// ---- computed from scratch by the backfill, at every checkpoint.
+
+const names = ['Product Added', 'Order Completed', 'Product Viewed'] as const;
+const durationArb = fc.record({
+  amount: fc.integer({ min: 1, max: 90 }),
+  unit: fc.constant('minutes' as const),
+});
+const filterArb = fc.record({ event: fc.constantFrom(...names) });
+const leafArb: fc.Arbitrary<Condition> = fc.oneof(
+  fc.record({
+    type: fc.constant('event' as const),
+    event: fc.constantFrom(...names),
+    count: fc.record({
+      op: fc.constantFrom('at_least' as const, 'at_most' as const, 'exactly' as const),
+      value: fc.integer({ min: 0, max: 2 }),
+    }),
+    window: fc.record({ last: durationArb }),
+  }),
+  fc.record({
+    type: fc.constant('event_time' as const),
+    event: fc.constantFrom(...names),
+    which: fc.constantFrom('first' as const, 'last' as const),
+    op: fc.constant('within_last' as const),
+    value: durationArb,
+  }),
+  fc.record({
+    type: fc.constant('not_followed' as const),
+    first: filterArb,
+    by: filterArb,
+    within: durationArb,
+  }),
+  fc.record({
+    type: fc.constant('computed' as const),
+    path: fc.constant('rfm.frequency'),
+    op: fc.constant('gte' as const),
+    value: fc.integer({ min: 1, max: 2 }),
+  }),
+);
+const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
+  leafArb,
+  fc.record({
+    type: fc.constantFrom('and' as const, 'or' as const),
+    conditions: fc.array(leafArb, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({ type: fc.constant('not' as const), condition: leafArb }),
+);
+
+describe('segments (property)', () => {
+  it('incremental membership with timers equals a backfill from scratch, at every checkpoint', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(conditionArb, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.record({
+            user: fc.constantFrom('u1', 'u2', 'u3', 'u4'),
+            event: fc.constantFrom(...names),
+            gap: fc.integer({ min: 0, max: 40 }),
+          }),
+          { minLength: 1, maxLength: 16 },
+        ),
+        async (conditions, stream) => {
+          const live = await harness();
+          conditions.forEach((c, i) => live.define(`s${i}`, c));
+          await live.drain();
+          let now = t0;
+          let sent = 0;
+          const times: number[] = [];
+          const checkpoints = [Math.floor(stream.length / 2), stream.length];
+          for (const checkpoint of checkpoints) {
+            for (; sent < checkpoint; sent++) {
+              const e = stream[sent]!;
+              now += e.gap * minute;
+              live.clock.set(now);
+              await live.drain(); // timers due before the event fire first
+              await live.track(e.user, e.event, now);
+              times.push(now);
+              await live.drain();
+            }
+            for (const later of [0, 200 * minute]) {
+              live.clock.set(now + later);
+              await live.drain();
+              const scratch = await harness(3);
+              scratch.clock.set(now + later);
+              // The same events, processed with no segments; then the segments, backfilled.
+              for (const [i, e] of stream.slice(0, sent).entries())
+                await scratch.track(e.user, e.event, times[i]!);
+              await scratch.drain();
+              conditions.forEach((c, i) => scratch.define(`s${i}`, c));
+              await scratch.drain();
+              expect(live.members()).toEqual(scratch.members());
+            }
+            now += 200 * minute;
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 60_000);
+});

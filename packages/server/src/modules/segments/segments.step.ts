@@ -1,0 +1,348 @@
+import {
+  addToTrail,
+  emptyTrail,
+  mergeTrail,
+  trailMatches,
+  type ComputedTraitDefinition,
+  type ConditionInput,
+  type TrailSpec,
+} from '@attune/engine';
+import type { Clock } from '../../platform/clock.js';
+import type { LoggedEvent } from '../event-log/event-log.store.js';
+import type { ProcessorStep } from '../processor/processor-step.js';
+import { computedView } from '../profiles/computed-view.js';
+import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
+import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
+import { SegmentIndex, type ActiveSegment } from './segment-index.js';
+import type {
+  ActiveDefinition,
+  SegmentStateStore,
+  SegmentStatusRow,
+} from './segment-state.store.js';
+
+export interface SegmentsStepDeps {
+  store: SegmentStateStore;
+  /** The current definitions (read from attune.db at the start of each transaction). */
+  definitions: () => ActiveDefinition[];
+  profiles: Pick<ProfileStore, 'idsAfter' | 'count' | 'chunkOffsets'>;
+  readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
+  computedTraits: readonly ComputedTraitDefinition[];
+  clock: Clock;
+  /** Profiles backfilled per transaction. */
+  backfillChunk?: number;
+  onSkipped?: (segmentId: string, reason: string) => void;
+}
+
+/**
+ * Segment membership, kept by the processor. Each event folds into the event trails of its
+ * profile and re-evaluates only the segments it can affect; a durable timer per profile
+ * fires when time alone can change a membership (a window expires, a wait ends). A new or
+ * edited definition is backfilled profile by profile from stored history, then live.
+ * Entries and exits are recorded in `segment_changes`.
+ */
+export class SegmentsStep implements ProcessorStep, ProfileObserver {
+  readonly name = 'segments';
+  readonly needsMessage = false;
+  private index = new SegmentIndex([]);
+  private statuses = new Map<string, SegmentStatusRow>();
+  private trailKeys = new Map<string, number>();
+  private signature: string | null = null;
+  private access: ProfileAccess | null = null;
+
+  constructor(private readonly deps: SegmentsStepDeps) {}
+
+  /** The profiles step this one observes (set by the composition root). */
+  attach(access: ProfileAccess): void {
+    this.access = access;
+  }
+
+  discard(): void {
+    // In-memory statuses and keys may hold changes of the rolled-back transaction.
+    this.signature = null;
+  }
+
+  readsProperties(eventName: string): boolean {
+    return this.index.readsProperties(eventName);
+  }
+
+  begin(afterOffset: number): void {
+    const definitions = this.deps.definitions();
+    const signature = definitions
+      .map((d) => `${d.id}:${d.version}`)
+      .sort()
+      .join('\n');
+    if (signature === this.signature) return;
+    if (this.signature === null) {
+      this.statuses = new Map(this.deps.store.statuses().map((s) => [s.segmentId, s]));
+      this.trailKeys = this.deps.store.trailKeys();
+    }
+    this.signature = signature;
+    this.index = new SegmentIndex(definitions, this.deps.onSkipped);
+    const now = this.deps.clock.now();
+    for (const [id] of this.statuses) {
+      if (!this.index.segments.has(id)) this.removeSegment(id, now);
+    }
+    for (const segment of this.index.ordered) {
+      if (this.statuses.get(segment.id)?.version === segment.version) continue;
+      const total = this.deps.profiles.count();
+      this.saveStatus({
+        segmentId: segment.id,
+        version: segment.version,
+        // With no profiles yet (a fresh start, a replay) there is nothing to backfill.
+        state: total === 0 ? 'ready' : 'backfilling',
+        activeFromOffset: afterOffset,
+        backfillAfterProfile: '',
+        profilesDone: 0,
+        profilesTotal: total,
+        startedAt: now,
+        readyAt: total === 0 ? now : null,
+      });
+    }
+    for (const key of this.index.specs.keys()) {
+      if (this.trailKeys.has(key)) continue;
+      this.trailKeys.set(key, afterOffset);
+      this.deps.store.addTrailKey(key, afterOffset);
+    }
+  }
+
+  apply(): void {
+    // Events reach this step through the profiles step (`eventApplied`).
+  }
+
+  eventApplied(profile: ProfileData, event: AppliedEvent): void {
+    if (event.name === null && !event.traitsChanged && profile.eventCount > 1) return;
+    if (event.name !== null) {
+      const trailEvent = {
+        name: event.name,
+        properties: event.properties,
+        timestamp: event.timestamp,
+      };
+      for (const spec of this.index.specsFor(event.name)) {
+        if (!trailMatches(spec, trailEvent)) continue;
+        addToTrail((profile.trails[spec.key] ??= emptyTrail()), event.timestamp, spec.keep);
+      }
+    }
+    // A new profile is evaluated against every segment (some hold with no data: "not …").
+    const affected =
+      profile.eventCount === 1
+        ? this.index.ordered
+        : this.index.affectedBy(event.name, event.traitsChanged);
+    this.evaluate(profile, affected, event.offset);
+  }
+
+  profilesMerged(survivor: ProfileData, merged: ProfileData): void {
+    const now = this.deps.clock.now();
+    const job = this.currentJob();
+    const done = (id: string) => job !== null && id <= job.cursor;
+    for (const [key, trail] of Object.entries(merged.trails)) {
+      const keep = this.index.specs.get(key)?.keep ?? 0;
+      const into = (survivor.trails[key] ??= emptyTrail());
+      mergeTrail(into, trail, keep);
+    }
+    if (job !== null && done(survivor.id) !== done(merged.id)) {
+      // One was backfilled and one not: rebuild the job's trails from the joined timeline.
+      survivor.segments.rebuild = [...new Set([...(survivor.segments.rebuild ?? []), ...job.keys])];
+      this.setTimer(survivor, now);
+    }
+    for (const segmentId of Object.keys(merged.segments.members)) {
+      const segment = this.index.segments.get(segmentId);
+      this.deps.store.recordChange({
+        segmentId,
+        version: segment?.version ?? merged.segments.members[segmentId]?.version ?? 0,
+        profileId: merged.id,
+        entered: false,
+        at: now,
+        eventOffset: null,
+      });
+    }
+    if (merged.segments.timer !== null) this.deps.store.setTimer(merged.id, null);
+    this.evaluate(survivor, this.index.ordered, null);
+  }
+
+  /** Fires due timers, then advances the oldest backfill. Returns the work done. */
+  async tick(): Promise<number> {
+    const access = this.access;
+    if (access === null) return 0;
+    let work = 0;
+    const now = this.deps.clock.now();
+    for (const id of this.deps.store.dueTimers(now, 500)) {
+      work++;
+      this.deps.store.setTimer(id, null);
+      const profile = access.loadForUpdate(id);
+      if (profile === undefined) continue;
+      profile.segments.timer = null;
+      const rebuild = profile.segments.rebuild;
+      if (rebuild !== undefined) {
+        delete profile.segments.rebuild;
+        await this.rebuildTrails(profile, rebuild);
+      }
+      this.evaluate(profile, this.index.ordered, null);
+    }
+    return work + (await this.backfill(access));
+  }
+
+  private async backfill(access: ProfileAccess): Promise<number> {
+    const job = this.currentJob();
+    if (job === null) return 0;
+    const ids = this.deps.profiles.idsAfter(job.cursor, this.deps.backfillChunk ?? 500);
+    const segments = this.index.withDependents(job.segments);
+    for (const id of ids) {
+      const profile = access.loadForUpdate(id);
+      if (profile === undefined) continue;
+      await this.rebuildTrails(profile, job.keys);
+      this.advanceJob(job, id, 1);
+      this.evaluate(profile, segments, null);
+    }
+    if (ids.length < (this.deps.backfillChunk ?? 500)) {
+      const now = this.deps.clock.now();
+      for (const s of job.statuses) this.saveStatus({ ...s, state: 'ready', readyAt: now });
+    } else {
+      for (const s of job.statuses) this.saveStatus(s);
+    }
+    return Math.max(1, ids.length);
+  }
+
+  /** Refolds the given trails from the profile's whole timeline. */
+  private async rebuildTrails(profile: ProfileData, keys: readonly string[]): Promise<void> {
+    const specs = keys
+      .map((k) => this.index.specs.get(k))
+      .filter((s): s is TrailSpec => s !== undefined);
+    for (const spec of specs) profile.trails[spec.key] = emptyTrail();
+    if (specs.length === 0) return;
+    const offsets = [...this.deps.profiles.chunkOffsets(profile.id), ...profile.recentEvents];
+    for (let i = 0; i < offsets.length; i += 1000) {
+      for (const e of await this.deps.readEvents(offsets.slice(i, i + 1000))) {
+        if (e.type !== 'track' || e.event === null) continue;
+        const message = JSON.parse(e.message) as { properties?: Record<string, unknown> };
+        const event = {
+          name: e.event,
+          properties: message.properties ?? {},
+          timestamp: e.timestamp,
+        };
+        for (const spec of specs) {
+          if (trailMatches(spec, event))
+            addToTrail(profile.trails[spec.key] as never, e.timestamp, spec.keep);
+        }
+      }
+    }
+  }
+
+  /** The backfill to work on: segments activated at the lowest offset, done in id order. */
+  private currentJob(): {
+    statuses: SegmentStatusRow[];
+    segments: ActiveSegment[];
+    keys: string[];
+    cursor: string;
+  } | null {
+    let offset: number | null = null;
+    for (const s of this.statuses.values()) {
+      if (s.state === 'backfilling' && (offset === null || s.activeFromOffset < offset))
+        offset = s.activeFromOffset;
+    }
+    if (offset === null) return null;
+    const statuses = [...this.statuses.values()].filter(
+      (s) => s.state === 'backfilling' && s.activeFromOffset === offset,
+    );
+    const segments = statuses
+      .map((s) => this.index.segments.get(s.segmentId))
+      .filter((s): s is ActiveSegment => s !== undefined);
+    const keys = [...this.trailKeys].filter(([, o]) => o === offset).map(([k]) => k);
+    const cursor = statuses.reduce(
+      (c, s) => (s.backfillAfterProfile < c ? s.backfillAfterProfile : c),
+      statuses[0]?.backfillAfterProfile ?? '',
+    );
+    return { statuses, segments, keys, cursor };
+  }
+
+  private advanceJob(job: { statuses: SegmentStatusRow[]; cursor: string }, id: string, n: number) {
+    job.cursor = id;
+    for (const s of job.statuses) {
+      s.backfillAfterProfile = id;
+      s.profilesDone += n;
+    }
+  }
+
+  /** Whether the segment's trails are complete for this profile (ready, or backfilled). */
+  private evaluable(segment: ActiveSegment, profile: ProfileData): boolean {
+    if (profile.segments.rebuild !== undefined) return false;
+    const status = this.statuses.get(segment.id);
+    if (status === undefined) return false;
+    return status.state === 'ready' || profile.id <= status.backfillAfterProfile;
+  }
+
+  private evaluate(
+    profile: ProfileData,
+    segments: readonly ActiveSegment[],
+    offset: number | null,
+  ) {
+    const now = this.deps.clock.now();
+    let computed: Record<string, unknown> | null = null;
+    const definitions = this.deps.computedTraits;
+    const members = profile.segments.members;
+    const input: ConditionInput = {
+      now,
+      traits: profile.traits.values,
+      get computed() {
+        return (computed ??= computedView(profile, definitions, now));
+      },
+      trails: profile.trails,
+      isMember: (id) => id in members,
+      stage: null,
+      consent: () => null,
+    };
+    for (const segment of segments) {
+      if (!this.evaluable(segment, profile)) continue;
+      const member = segment.compiled.evaluate(input);
+      const was = members[segment.id];
+      if (member === (was !== undefined)) {
+        if (was !== undefined) was.version = segment.version;
+        continue;
+      }
+      if (member) members[segment.id] = { version: segment.version, since: now };
+      else delete members[segment.id];
+      this.deps.store.recordChange({
+        segmentId: segment.id,
+        version: segment.version,
+        profileId: profile.id,
+        entered: member,
+        at: now,
+        eventOffset: offset,
+      });
+    }
+    let next: number | null = null;
+    for (const segment of this.index.timeDependent) {
+      if (!this.evaluable(segment, profile)) continue;
+      const change = segment.compiled.nextChange(input);
+      if (change !== null && (next === null || change < next)) next = change;
+    }
+    if (profile.segments.rebuild === undefined) this.setTimer(profile, next);
+  }
+
+  private setTimer(profile: ProfileData, dueAt: number | null): void {
+    if (profile.segments.timer === dueAt) return;
+    profile.segments.timer = dueAt;
+    this.deps.store.setTimer(profile.id, dueAt);
+  }
+
+  private removeSegment(id: string, now: number): void {
+    for (const profileId of this.deps.store.memberIds(id)) {
+      const profile = this.access?.loadForUpdate(profileId);
+      if (profile !== undefined) delete profile.segments.members[id];
+      this.deps.store.recordChange({
+        segmentId: id,
+        version: this.statuses.get(id)?.version ?? 0,
+        profileId,
+        entered: false,
+        at: now,
+        eventOffset: null,
+      });
+    }
+    this.statuses.delete(id);
+    this.deps.store.deleteStatus(id);
+  }
+
+  private saveStatus(status: SegmentStatusRow): void {
+    this.statuses.set(status.segmentId, status);
+    this.deps.store.saveStatus(status);
+  }
+}
