@@ -135,4 +135,13 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   dueTimers(now: number, limit: number): string[] {
     return this.due.all(now, limit) as string[];
   }
+
+  noteSegmentEventLogged(seq: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO segment_events_logged (id, seq) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
+      )
+      .run(seq);
+  }
 }

@@ -49,6 +49,8 @@ export interface AppliedEvent {
 export interface ProfileAccess {
   /** The profile to change in this transaction; saved at its end. */
   loadForUpdate(id: string): ProfileData | undefined;
+  /** Writes the profiles changed so far (so queries over the stored profiles see them). */
+  flush(): void;
 }
 
 /**

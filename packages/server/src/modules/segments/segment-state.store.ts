@@ -43,4 +43,6 @@ export interface SegmentStateStore {
   setTimer(profileId: string, dueAt: number | null): void;
   /** Profiles whose timer is due at `now`, earliest first. */
   dueTimers(now: number, limit: number): string[];
+  /** The newest change seen come back through the log as a Segment Entered/Exited event. */
+  noteSegmentEventLogged(seq: number): void;
 }

@@ -9,10 +9,12 @@ import {
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import type { LoggedEvent } from '../event-log/event-log.store.js';
-import type { ProcessorStep } from '../processor/processor-step.js';
+import { internalSourceId } from '../identity/merge-events.js';
+import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { computedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
+import { changeSeqOf, segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
 import { SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -42,7 +44,7 @@ export interface SegmentsStepDeps {
  */
 export class SegmentsStep implements ProcessorStep, ProfileObserver {
   readonly name = 'segments';
-  readonly needsMessage = false;
+  readonly needsMessage = true;
   private index = new SegmentIndex([]);
   private statuses = new Map<string, SegmentStatusRow>();
   private trailKeys = new Map<string, number>();
@@ -105,11 +107,22 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     }
   }
 
-  apply(): void {
-    // Events reach this step through the profiles step (`eventApplied`).
+  /**
+   * Events reach this step through the profiles step (`eventApplied`); here it only notes
+   * its own Segment Entered/Exited events coming back through the log (the outbox's cursor).
+   */
+  apply(events: readonly ProcessorEvent[]): void {
+    let seen = 0;
+    for (const e of events) {
+      if (e.sourceId !== internalSourceId || e.message === undefined) continue;
+      if (e.event !== segmentEnteredEvent && e.event !== segmentExitedEvent) continue;
+      seen = Math.max(seen, changeSeqOf(JSON.parse(e.message) as Record<string, unknown>) ?? 0);
+    }
+    if (seen > 0) this.deps.store.noteSegmentEventLogged(seen);
   }
 
   eventApplied(profile: ProfileData, event: AppliedEvent): void {
+    if (this.index.ordered.length === 0) return;
     if (event.name === null && !event.traitsChanged && profile.eventCount > 1) return;
     if (event.name !== null) {
       const trailEvent = {
@@ -184,6 +197,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private async backfill(access: ProfileAccess): Promise<number> {
     const job = this.currentJob();
     if (job === null) return 0;
+    // Profiles this transaction created are not stored yet: store them, so none is missed.
+    access.flush();
     const ids = this.deps.profiles.idsAfter(job.cursor, this.deps.backfillChunk ?? 500);
     const segments = this.index.withDependents(job.segments);
     for (const id of ids) {

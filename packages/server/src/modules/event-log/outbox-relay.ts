@@ -1,0 +1,79 @@
+import type { Clock } from '../../platform/clock.js';
+import type { EventLog, NewEvent } from './event-log.store.js';
+
+export interface RelayLogger {
+  error(details: object, message: string): void;
+}
+
+/** Records the processor commits and Attune announces as log events (merges, memberships). */
+export interface OutboxSource<T extends { seq: number }> {
+  /** What they are, for error messages. */
+  what: string;
+  /** Records after `seq`, in order. */
+  pendingAfter(seq: number, limit: number): T[];
+  /** The newest record the processor has seen come back through the log. */
+  loggedThrough(): number;
+  toEvent(record: T, receivedAt: number): NewEvent;
+}
+
+/**
+ * An outbox: after each processor commit, the records it made are appended to the log as
+ * events. Where to start is what the processor has seen come back through the log (kept in
+ * the state file), so nothing is skipped across restarts or replays; an event emitted twice
+ * has the same messageId and is dropped by the log's dedup.
+ */
+export class OutboxRelay<T extends { seq: number }> {
+  private sentThrough = 0;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly deps: {
+      source: OutboxSource<T>;
+      log: Pick<EventLog, 'append'>;
+      clock: Clock;
+      logger: RelayLogger;
+      batchSize?: number;
+    },
+  ) {}
+
+  /** Called after each processor commit; runs are coalesced. */
+  poke(): void {
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      }
+    });
+  }
+
+  /** Resolves when no run is in progress (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    const { source, log, clock, logger } = this.deps;
+    const limit = this.deps.batchSize ?? 500;
+    try {
+      for (;;) {
+        const from = Math.max(this.sentThrough, source.loggedThrough());
+        const pending = source.pendingAfter(from, limit);
+        const last = pending[pending.length - 1];
+        if (last === undefined) return;
+        const now = clock.now();
+        await log.append(pending.map((record) => source.toEvent(record, now)));
+        this.sentThrough = last.seq;
+        if (pending.length < limit) return;
+      }
+    } catch (error) {
+      // Left for the next commit's poke: the records stay in the state file until then.
+      logger.error({ err: error }, `could not append ${source.what} to the log`);
+    }
+  }
+}
