@@ -10,3 +10,4 @@ export * from './api/quality.js';
 export * from './api/imports.js';
 export * from './conditions/condition.js';
 export * from './api/segments.js';
+export * from './api/journey-map.js';

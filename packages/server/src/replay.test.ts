@@ -9,8 +9,21 @@ function dump(file: string): unknown {
   const db = new Database(file, { readonly: true });
   try {
     const all = (sql: string) => db.prepare(sql).all();
+    // When a profile entered a segment or stage is when the processor noticed (the wall
+    // clock), which a replay does later: compared without it.
+    const withoutSince = (row: { segments: string }) => {
+      const segments = JSON.parse(row.segments) as { members: Record<string, { since?: number }> };
+      for (const m of Object.values(segments.members)) delete m.since;
+      return { ...row, segments };
+    };
     return {
-      profiles: all('SELECT * FROM profiles ORDER BY id'),
+      profiles: (all('SELECT * FROM profiles ORDER BY id') as { segments: string }[]).map(
+        withoutSince,
+      ),
+      stages: all('SELECT profile_id, stage FROM profile_stages ORDER BY profile_id'),
+      stageChanges: all(
+        'SELECT profile_id, from_stage, to_stage, event_offset FROM stage_changes ORDER BY seq',
+      ),
       identityProfiles: all('SELECT * FROM identity_profiles ORDER BY id'),
       identities: all('SELECT * FROM identities ORDER BY type, value'),
       merges: all(

@@ -1,13 +1,48 @@
+import type { JourneyMapInput } from '@attune/contracts';
+import { defaultJourneyMap } from '../../modules/journey-map/default-journey-map.js';
 import type { ActiveDefinition } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
-/** The processor's view of the segment definitions in attune.db: current versions, not deleted. */
+/**
+ * The processor's view of attune.db's definitions: current segment versions (not deleted),
+ * and the journey map's stages as internal segments `stage:<name>` (the built-in map until
+ * one is set). A condition is parsed once per version.
+ */
 export function activeSegmentDefinitions(db: SqliteDatabase): () => ActiveDefinition[] {
-  const select = db.prepare('SELECT id, version, condition FROM segments WHERE deleted_at IS NULL');
-  return () =>
-    (select.all() as { id: string; version: number; condition: string }[]).map((r) => ({
-      id: r.id,
-      version: r.version,
-      condition: JSON.parse(r.condition) as unknown,
-    }));
+  const segments = db.prepare('SELECT id, version FROM segments WHERE deleted_at IS NULL').raw();
+  const conditionOf = db
+    .prepare('SELECT condition FROM segments WHERE id = ? AND version = ?')
+    .pluck();
+  const map = db.prepare('SELECT version, stages FROM journey_map WHERE id = 1');
+  const parsed = new Map<string, unknown>();
+  let stages: { version: number; definitions: ActiveDefinition[] } | null = null;
+  return () => {
+    const active: ActiveDefinition[] = [];
+    for (const [id, version] of segments.all() as [string, number][]) {
+      const key = `${id}\u0000${version}`;
+      let condition = parsed.get(key);
+      if (condition === undefined) {
+        condition = JSON.parse(conditionOf.get(id, version) as string) as unknown;
+        parsed.set(key, condition);
+      }
+      active.push({ id, version, condition });
+    }
+    const row = map.get() as { version: number; stages: string } | undefined;
+    const mapVersion = row?.version ?? 0;
+    if (stages?.version !== mapVersion) {
+      const input =
+        row === undefined ? defaultJourneyMap : (JSON.parse(row.stages) as JourneyMapInput);
+      stages = {
+        version: mapVersion,
+        definitions: input.stages.map((stage, rank) => ({
+          id: `stage:${stage.name}`,
+          // A new map version re-evaluates every stage (version 0, the default, counts as 1).
+          version: mapVersion + 1,
+          condition: stage.condition,
+          stage: { name: stage.name, rank },
+        })),
+      };
+    }
+    return [...active, ...stages.definitions];
+  };
 }

@@ -102,6 +102,15 @@ const logMigrations: string[] = [
     PRIMARY KEY (segment_id, version)
   );
   `,
+  `
+  -- The journey map: ordered stages, each with a condition (primary data, versioned).
+  CREATE TABLE journey_map (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    stages TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 const stateMigrations: string[] = [
@@ -282,6 +291,32 @@ const stateMigrations: string[] = [
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL
   );
+  `,
+  `
+  -- Journey-map stages: each profile's current stage, and every change (for the report and
+  -- the Stage Entered events).
+  CREATE TABLE profile_stages (
+    profile_id TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    since INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX profile_stages_stage ON profile_stages (stage);
+  CREATE TABLE stage_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id TEXT NOT NULL,
+    from_stage TEXT,
+    to_stage TEXT,
+    at INTEGER NOT NULL,
+    event_offset INTEGER
+  );
+  CREATE INDEX stage_changes_at ON stage_changes (at);
+  CREATE INDEX stage_changes_profile ON stage_changes (profile_id, seq);
+  CREATE TABLE stage_events_logged (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  );
+  -- How many of the latest times a trail keeps: when a new reader needs more, it is rebuilt.
+  ALTER TABLE segment_trail_keys ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
   `,
 ];
 

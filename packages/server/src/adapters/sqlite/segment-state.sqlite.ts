@@ -2,6 +2,8 @@ import type {
   MembershipChange,
   SegmentStateStore,
   SegmentStatusRow,
+  StageChange,
+  TrailKeyState,
 } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
@@ -91,20 +93,21 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     this.db.prepare('DELETE FROM segment_status WHERE segment_id = ?').run(segmentId);
   }
 
-  trailKeys(): Map<string, number> {
+  trailKeys(): Map<string, TrailKeyState> {
     const rows = this.db
-      .prepare('SELECT key, live_after_offset FROM segment_trail_keys')
+      .prepare('SELECT key, live_after_offset, keep FROM segment_trail_keys')
       .raw()
-      .all() as [string, number][];
-    return new Map(rows);
+      .all() as [string, number, number][];
+    return new Map(rows.map(([key, liveAfterOffset, keep]) => [key, { liveAfterOffset, keep }]));
   }
 
-  addTrailKey(key: string, liveAfterOffset: number): void {
+  saveTrailKey(key: string, state: TrailKeyState): void {
     this.db
       .prepare(
-        'INSERT INTO segment_trail_keys (key, live_after_offset) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+        `INSERT INTO segment_trail_keys (key, live_after_offset, keep) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET live_after_offset = excluded.live_after_offset, keep = excluded.keep`,
       )
-      .run(key, liveAfterOffset);
+      .run(key, state.liveAfterOffset, state.keep);
   }
 
   recordChange(c: MembershipChange): void {
@@ -134,6 +137,33 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
 
   dueTimers(now: number, limit: number): string[] {
     return this.due.all(now, limit) as string[];
+  }
+
+  recordStageChange(c: StageChange): void {
+    this.db
+      .prepare(
+        'INSERT INTO stage_changes (profile_id, from_stage, to_stage, at, event_offset) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(c.profileId, c.from, c.to, c.at, c.eventOffset);
+    if (c.to === null) {
+      this.db.prepare('DELETE FROM profile_stages WHERE profile_id = ?').run(c.profileId);
+    } else {
+      this.db
+        .prepare(
+          `INSERT INTO profile_stages (profile_id, stage, since) VALUES (?, ?, ?)
+           ON CONFLICT (profile_id) DO UPDATE SET stage = excluded.stage, since = excluded.since`,
+        )
+        .run(c.profileId, c.to, c.at);
+    }
+  }
+
+  noteStageEventLogged(seq: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO stage_events_logged (id, seq) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
+      )
+      .run(seq);
   }
 
   noteSegmentEventLogged(seq: number): void {

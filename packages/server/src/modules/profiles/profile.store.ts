@@ -25,6 +25,8 @@ export interface ProfileSegments {
   members: Record<string, { version: number; since: number }>;
   /** The durable timer set for this profile (the earliest time-driven change), if any. */
   timer: number | null;
+  /** The journey-map stage (absent: none yet). */
+  stage?: string;
   /**
    * Trail keys to rebuild from the whole timeline before this profile is evaluated again
    * (a merge joined a backfilled profile with one not yet backfilled); its timer is due.

@@ -13,6 +13,8 @@ export interface ActiveSegment {
   compiled: CompiledCondition;
   /** Position in evaluation order: a segment comes after those it refers to. */
   rank: number;
+  /** Set for a journey-map stage: internal, its membership only decides the stage. */
+  stage: { name: string; rank: number } | null;
 }
 
 /**
@@ -30,6 +32,10 @@ export class SegmentIndex {
   private readonly byTraits: ActiveSegment[] = [];
   private readonly byComputed: ActiveSegment[] = [];
   readonly timeDependent: ActiveSegment[] = [];
+  /** Journey-map stages, first to furthest. */
+  readonly stages: ActiveSegment[] = [];
+  /** Segments whose conditions read the stage. */
+  private readonly byStage: ActiveSegment[] = [];
   /** Segment id → segments that refer to it, directly or not. */
   private readonly dependents = new Map<string, Set<string>>();
   readonly ordered: ActiveSegment[] = [];
@@ -45,7 +51,12 @@ export class SegmentIndex {
         onSkipped(def.id, `invalid condition at ${issue.path || '/'}: ${issue.message}`);
         continue;
       }
-      compiled.set(def.id, { def, compiled: compileCondition(def.condition as Condition) });
+      const condition = compileCondition(def.condition as Condition);
+      if (def.stage !== undefined && condition.dependencies.stage) {
+        onSkipped(def.id, 'a stage cannot be defined by the stage');
+        continue;
+      }
+      compiled.set(def.id, { def, compiled: condition });
     }
     // Depth-first order; a segment on a cycle or referring to a missing one is skipped.
     const state = new Map<string, 'visiting' | 'done' | 'skipped'>();
@@ -69,6 +80,7 @@ export class SegmentIndex {
         version: entry.def.version,
         compiled: entry.compiled,
         rank: this.ordered.length,
+        stage: entry.def.stage ?? null,
       };
       this.ordered.push(segment);
       this.segments.set(id, segment);
@@ -91,6 +103,8 @@ export class SegmentIndex {
       if (deps.traits.size > 0) this.byTraits.push(segment);
       if (deps.computed) this.byComputed.push(segment);
       if (segment.compiled.timeDependent) this.timeDependent.push(segment);
+      if (segment.stage !== null) this.stages.push(segment);
+      if (deps.stage) this.byStage.push(segment);
       for (const spec of segment.compiled.trails) {
         const known = this.specs.get(spec.key);
         if (known === undefined) {
@@ -100,6 +114,12 @@ export class SegmentIndex {
         } else known.keep = Math.max(known.keep, spec.keep);
       }
     }
+    this.stages.sort((a, b) => (a.stage?.rank ?? 0) - (b.stage?.rank ?? 0));
+  }
+
+  /** Segments that read the stage, with everything that refers to them. */
+  stageReaders(): ActiveSegment[] {
+    return this.withDependents(this.byStage);
   }
 
   /** Trail specs fed by this track event name. */

@@ -3,6 +3,21 @@ export interface ActiveDefinition {
   id: string;
   version: number;
   condition: unknown;
+  /** Set for a journey-map stage (kept like a segment, but internal: no members table, no events). */
+  stage?: { name: string; rank: number };
+}
+
+export interface TrailKeyState {
+  liveAfterOffset: number;
+  keep: number;
+}
+
+export interface StageChange {
+  profileId: string;
+  from: string | null;
+  to: string | null;
+  at: number;
+  eventOffset: number | null;
 }
 
 export interface SegmentStatusRow {
@@ -34,9 +49,12 @@ export interface SegmentStateStore {
   statuses(): SegmentStatusRow[];
   saveStatus(status: SegmentStatusRow): void;
   deleteStatus(segmentId: string): void;
-  /** Trail key → the offset after which the live path has folded events into it. */
-  trailKeys(): Map<string, number>;
-  addTrailKey(key: string, liveAfterOffset: number): void;
+  /**
+   * Trail key → the offset after which the live path has folded events into it, and how
+   * many latest times it keeps.
+   */
+  trailKeys(): Map<string, TrailKeyState>;
+  saveTrailKey(key: string, state: TrailKeyState): void;
   recordChange(change: MembershipChange): void;
   /** Profiles holding the segment (for a deleted definition). */
   memberIds(segmentId: string): string[];
@@ -45,4 +63,7 @@ export interface SegmentStateStore {
   dueTimers(now: number, limit: number): string[];
   /** The newest change seen come back through the log as a Segment Entered/Exited event. */
   noteSegmentEventLogged(seq: number): void;
+  recordStageChange(change: StageChange): void;
+  /** The newest stage change seen come back through the log as a Stage Entered event. */
+  noteStageEventLogged(seq: number): void;
 }

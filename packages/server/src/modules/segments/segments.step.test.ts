@@ -208,11 +208,59 @@ describe('SegmentsStep', () => {
     });
     await h.drain();
     expect(h.members()).toEqual({ viewed_twice: ['ann', 'cy', 'eve'] });
-    const status = h.stateDb.prepare('SELECT * FROM segment_status').get();
+    const status = h.stateDb
+      .prepare("SELECT * FROM segment_status WHERE segment_id = 'viewed_twice'")
+      .get();
     expect(status).toMatchObject({ state: 'ready', profiles_done: 5, profiles_total: 5 });
     await h.track('bob', 'Product Viewed', t0 + hour);
     await h.drain();
     expect(h.members()).toEqual({ viewed_twice: ['ann', 'bob', 'cy', 'eve'] });
+  });
+});
+
+describe('journey-map stages', () => {
+  it('moves a profile to the furthest stage that holds, and segments on the stage follow', async () => {
+    const h = await harness();
+    h.define('buyers_stage', { type: 'stage', op: 'in', value: ['purchase', 'retention'] });
+    await h.drain();
+    const stageOf = () =>
+      h.stateDb.prepare('SELECT stage FROM profile_stages').pluck().get() as string | undefined;
+    await h.track('ann', 'Product Viewed', t0);
+    await h.drain();
+    expect(stageOf()).toBe('awareness');
+    await h.track('ann', 'Product Viewed', t0 + minute);
+    await h.track('ann', 'Product Viewed', t0 + 2 * minute);
+    await h.drain();
+    expect(stageOf()).toBe('consideration');
+    // Seven days later the views have left the window: back to awareness, by a timer.
+    h.clock.set(t0 + 7 * 24 * hour);
+    await h.drain();
+    expect(stageOf()).toBe('awareness');
+    await h.track('ann', 'Order Completed', t0 + 7 * 24 * hour);
+    await h.drain();
+    expect(stageOf()).toBe('purchase');
+    expect(h.members()).toEqual({ buyers_stage: ['ann'] });
+    await h.track('ann', 'Order Completed', t0 + 7 * 24 * hour + minute);
+    await h.drain();
+    expect(stageOf()).toBe('retention');
+    const changes = h.stateDb
+      .prepare('SELECT from_stage, to_stage FROM stage_changes ORDER BY seq')
+      .raw()
+      .all();
+    expect(changes).toEqual([
+      [null, 'awareness'],
+      ['awareness', 'consideration'],
+      ['consideration', 'awareness'],
+      ['awareness', 'purchase'],
+      ['purchase', 'retention'],
+    ]);
+    // Stage memberships are internal: no members rows, no Segment Entered for them.
+    expect(
+      h.stateDb
+        .prepare("SELECT count(*) FROM segment_changes WHERE segment_id LIKE 'stage:%'")
+        .pluck()
+        .get(),
+    ).toBe(0);
   });
 });
 

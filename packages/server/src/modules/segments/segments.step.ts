@@ -20,6 +20,7 @@ import type {
   ActiveDefinition,
   SegmentStateStore,
   SegmentStatusRow,
+  TrailKeyState,
 } from './segment-state.store.js';
 
 export interface SegmentsStepDeps {
@@ -47,7 +48,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   readonly needsMessage = true;
   private index = new SegmentIndex([]);
   private statuses = new Map<string, SegmentStatusRow>();
-  private trailKeys = new Map<string, number>();
+  private trailKeys = new Map<string, TrailKeyState>();
   private signature: string | null = null;
   private access: ProfileAccess | null = null;
 
@@ -100,10 +101,14 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
         readyAt: total === 0 ? now : null,
       });
     }
-    for (const key of this.index.specs.keys()) {
-      if (this.trailKeys.has(key)) continue;
-      this.trailKeys.set(key, afterOffset);
-      this.deps.store.addTrailKey(key, afterOffset);
+    for (const [key, spec] of this.index.specs) {
+      const known = this.trailKeys.get(key);
+      if (known !== undefined && known.keep >= spec.keep) continue;
+      // New, or a new reader needs more of the latest times than kept: (re)built by this
+      // activation's backfill; readers that needed fewer are unaffected meanwhile.
+      const state = { liveAfterOffset: afterOffset, keep: spec.keep };
+      this.trailKeys.set(key, state);
+      this.deps.store.saveTrailKey(key, state);
     }
   }
 
@@ -159,6 +164,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     }
     for (const segmentId of Object.keys(merged.segments.members)) {
       const segment = this.index.segments.get(segmentId);
+      if (segment?.stage != null || segmentId.startsWith('stage:')) continue;
       this.deps.store.recordChange({
         segmentId,
         version: segment?.version ?? merged.segments.members[segmentId]?.version ?? 0,
@@ -169,6 +175,15 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       });
     }
     if (merged.segments.timer !== null) this.deps.store.setTimer(merged.id, null);
+    if (merged.segments.stage !== undefined) {
+      this.deps.store.recordStageChange({
+        profileId: merged.id,
+        from: merged.segments.stage,
+        to: null,
+        at: now,
+        eventOffset: null,
+      });
+    }
     this.evaluate(survivor, this.index.ordered, null);
   }
 
@@ -261,7 +276,9 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     const segments = statuses
       .map((s) => this.index.segments.get(s.segmentId))
       .filter((s): s is ActiveSegment => s !== undefined);
-    const keys = [...this.trailKeys].filter(([, o]) => o === offset).map(([k]) => k);
+    const keys = [...this.trailKeys]
+      .filter(([, state]) => state.liveAfterOffset === offset)
+      .map(([key]) => key);
     const cursor = statuses.reduce(
       (c, s) => (s.backfillAfterProfile < c ? s.backfillAfterProfile : c),
       statuses[0]?.backfillAfterProfile ?? '',
@@ -293,7 +310,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     const now = this.deps.clock.now();
     let computed: Record<string, unknown> | null = null;
     const definitions = this.deps.computedTraits;
-    const members = profile.segments.members;
+    const state = profile.segments;
     const input: ConditionInput = {
       now,
       traits: profile.traits.values,
@@ -301,10 +318,31 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
         return (computed ??= computedView(profile, definitions, now));
       },
       trails: profile.trails,
-      isMember: (id) => id in members,
-      stage: null,
+      isMember: (id) => id in state.members,
+      get stage() {
+        return state.stage ?? null;
+      },
       consent: () => null,
     };
+    this.updateMemberships(profile, segments, input, offset);
+    if (this.updateStage(profile, now, offset))
+      this.updateMemberships(profile, this.index.stageReaders(), input, offset);
+    let next: number | null = null;
+    for (const segment of this.index.timeDependent) {
+      if (!this.evaluable(segment, profile)) continue;
+      const change = segment.compiled.nextChange(input);
+      if (change !== null && (next === null || change < next)) next = change;
+    }
+    if (profile.segments.rebuild === undefined) this.setTimer(profile, next);
+  }
+
+  private updateMemberships(
+    profile: ProfileData,
+    segments: readonly ActiveSegment[],
+    input: ConditionInput,
+    offset: number | null,
+  ): void {
+    const members = profile.segments.members;
     for (const segment of segments) {
       if (!this.evaluable(segment, profile)) continue;
       const member = segment.compiled.evaluate(input);
@@ -313,24 +351,42 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
         if (was !== undefined) was.version = segment.version;
         continue;
       }
-      if (member) members[segment.id] = { version: segment.version, since: now };
+      if (member) members[segment.id] = { version: segment.version, since: input.now };
       else delete members[segment.id];
+      // A stage's membership only decides the stage: no members row, no event.
+      if (segment.stage !== null) continue;
       this.deps.store.recordChange({
         segmentId: segment.id,
         version: segment.version,
         profileId: profile.id,
         entered: member,
-        at: now,
+        at: input.now,
         eventOffset: offset,
       });
     }
-    let next: number | null = null;
-    for (const segment of this.index.timeDependent) {
-      if (!this.evaluable(segment, profile)) continue;
-      const change = segment.compiled.nextChange(input);
-      if (change !== null && (next === null || change < next)) next = change;
-    }
-    if (profile.segments.rebuild === undefined) this.setTimer(profile, next);
+  }
+
+  /**
+   * The profile's stage: the furthest stage whose condition holds (none: no stage). Decided
+   * only when every stage can be evaluated for it. Returns whether it changed.
+   */
+  private updateStage(profile: ProfileData, now: number, offset: number | null): boolean {
+    const stages = this.index.stages;
+    if (stages.length === 0 || !stages.every((s) => this.evaluable(s, profile))) return false;
+    let stage: string | null = null;
+    for (const s of stages) if (s.id in profile.segments.members) stage = s.stage?.name ?? null;
+    const was = profile.segments.stage ?? null;
+    if (stage === was) return false;
+    if (stage === null) delete profile.segments.stage;
+    else profile.segments.stage = stage;
+    this.deps.store.recordStageChange({
+      profileId: profile.id,
+      from: was,
+      to: stage,
+      at: now,
+      eventOffset: offset,
+    });
+    return true;
   }
 
   private setTimer(profile: ProfileData, dueAt: number | null): void {
