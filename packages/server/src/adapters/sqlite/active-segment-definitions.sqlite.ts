@@ -30,11 +30,13 @@ export function activeSegmentDefinitions(db: SqliteDatabase): () => ActiveDefini
     const row = map.get() as { version: number; stages: string } | undefined;
     const mapVersion = row?.version ?? 0;
     if (stages?.version !== mapVersion) {
-      const input =
-        row === undefined ? defaultJourneyMap : (JSON.parse(row.stages) as JourneyMapInput);
+      const mapStages =
+        row === undefined
+          ? defaultJourneyMap.stages
+          : (JSON.parse(row.stages) as JourneyMapInput['stages']);
       stages = {
         version: mapVersion,
-        definitions: input.stages.map((stage, rank) => ({
+        definitions: mapStages.map((stage, rank) => ({
           id: `stage:${stage.name}`,
           // A new map version re-evaluates every stage (version 0, the default, counts as 1).
           version: mapVersion + 1,

@@ -14,8 +14,11 @@ export interface ProcessorStep {
   readonly name: string;
   /** Whether `apply` reads `message`; if no step does, the processor skips loading it. */
   readonly needsMessage: boolean;
-  /** A transaction begins after this offset (before any `apply`). */
-  begin?(afterOffset: number): void;
+  /**
+   * A transaction begins after this offset (before any `apply`). Returns how much it changed
+   * (0: nothing), so changes made here are committed even with no events.
+   */
+  begin?(afterOffset: number): number;
   apply(events: readonly ProcessorEvent[]): void;
   /**
    * Work that does not come from events (timers, backfills), once per transaction after the

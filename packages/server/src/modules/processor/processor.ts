@@ -70,7 +70,7 @@ export class Processor {
     store.begin();
     let work = 0;
     try {
-      for (const step of steps) step.begin?.(this.committed);
+      for (const step of steps) work += step.begin?.(this.committed) ?? 0;
       for (;;) {
         const limit = Math.min(readSize, batchSize - applied);
         const events = this.needsMessage
@@ -83,7 +83,7 @@ export class Processor {
         applied += events.length;
         if (events.length < limit || applied >= batchSize || clock.now() >= deadline) break;
       }
-      work = applied;
+      work += applied;
       for (const step of steps) work += (await step.tick?.()) ?? 0;
       if (work === 0) {
         store.rollback();

@@ -61,11 +61,3 @@ export function segmentEventOf(change: SegmentChangeRecord, receivedAt: number):
     message: JSON.stringify(message),
   };
 }
-
-/** The change sequence number a `Segment Entered/Exited` event carries, if it is one. */
-export function changeSeqOf(message: Record<string, unknown>): number | null {
-  const name = message['event'];
-  if (name !== segmentEnteredEvent && name !== segmentExitedEvent) return null;
-  const seq = (message['properties'] as Record<string, unknown> | undefined)?.['changeSeq'];
-  return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
-}

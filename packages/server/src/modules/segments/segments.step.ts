@@ -14,7 +14,8 @@ import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.
 import { computedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
-import { changeSeqOf, segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
+import { stageEnteredEvent } from '../journey-map/stage-events.js';
+import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
 import { SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -68,13 +69,13 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     return this.index.readsProperties(eventName);
   }
 
-  begin(afterOffset: number): void {
+  begin(afterOffset: number): number {
     const definitions = this.deps.definitions();
     const signature = definitions
       .map((d) => `${d.id}:${d.version}`)
       .sort()
       .join('\n');
-    if (signature === this.signature) return;
+    if (signature === this.signature) return 0;
     if (this.signature === null) {
       this.statuses = new Map(this.deps.store.statuses().map((s) => [s.segmentId, s]));
       this.trailKeys = this.deps.store.trailKeys();
@@ -110,6 +111,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       this.trailKeys.set(key, state);
       this.deps.store.saveTrailKey(key, state);
     }
+    return 1;
   }
 
   /**
@@ -117,13 +119,20 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
    * its own Segment Entered/Exited events coming back through the log (the outbox's cursor).
    */
   apply(events: readonly ProcessorEvent[]): void {
-    let seen = 0;
+    let segmentSeq = 0;
+    let stageSeq = 0;
     for (const e of events) {
       if (e.sourceId !== internalSourceId || e.message === undefined) continue;
-      if (e.event !== segmentEnteredEvent && e.event !== segmentExitedEvent) continue;
-      seen = Math.max(seen, changeSeqOf(JSON.parse(e.message) as Record<string, unknown>) ?? 0);
+      const isStage = e.event === stageEnteredEvent;
+      if (!isStage && e.event !== segmentEnteredEvent && e.event !== segmentExitedEvent) continue;
+      const properties = (JSON.parse(e.message) as { properties?: { changeSeq?: unknown } })
+        .properties;
+      const seq = typeof properties?.changeSeq === 'number' ? properties.changeSeq : 0;
+      if (isStage) stageSeq = Math.max(stageSeq, seq);
+      else segmentSeq = Math.max(segmentSeq, seq);
     }
-    if (seen > 0) this.deps.store.noteSegmentEventLogged(seen);
+    if (segmentSeq > 0) this.deps.store.noteSegmentEventLogged(segmentSeq);
+    if (stageSeq > 0) this.deps.store.noteStageEventLogged(stageSeq);
   }
 
   eventApplied(profile: ProfileData, event: AppliedEvent): void {
