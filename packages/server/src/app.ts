@@ -41,6 +41,7 @@ import { SqliteSegmentDefinitionsStore } from './adapters/sqlite/segment-definit
 import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sqlite.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
+import { SegmentPreviewer } from './modules/segments/segment-preview.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -223,6 +224,12 @@ async function assemble(
     definitions: new SqliteSegmentDefinitionsStore(db),
     members: new SqliteSegmentMembersStore(stateDb),
     profiles,
+    previewer: new SegmentPreviewer({
+      profiles: new SqliteProfileStore(stateDb),
+      readEvents: (offsets) => eventLog.readOffsets(offsets),
+      computedTraits: processing.computedTraits,
+      clock,
+    }),
     clock,
   });
   await http.register(segmentRoutes, { segments, requireAdmin });

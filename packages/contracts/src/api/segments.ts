@@ -153,3 +153,92 @@ export const ProfileSegmentsView = Type.Object(
   { $id: 'ProfileSegments' },
 );
 export type ProfileSegmentsView = Static<typeof ProfileSegmentsView>;
+
+/** A draft condition to try on stored profiles before saving it as a segment. */
+export const SegmentPreviewInput = Type.Object(
+  {
+    condition: Type.Unknown({ description: 'a condition tree (docs/conditions.md)' }),
+    sample: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        default: 10,
+        description: 'How many matching profile ids to return (the first ones by id)',
+      }),
+    ),
+    maxProfiles: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        default: 20_000,
+        description: 'Scan at most this many profiles (by id); beyond, the count is extrapolated',
+      }),
+    ),
+  },
+  { $id: 'SegmentPreviewInput', additionalProperties: false },
+);
+export type SegmentPreviewInput = Static<typeof SegmentPreviewInput>;
+
+export const SegmentPreview = Type.Object(
+  {
+    estimatedCount: Type.Integer({
+      description:
+        'Matching profiles: exact when every profile was scanned, else matches × totalProfiles / scanned',
+    }),
+    scanned: Type.Integer({ description: 'Profiles evaluated' }),
+    totalProfiles: Type.Integer({ description: 'Profiles stored' }),
+    sample: Type.Array(Type.Object({ profileId: Type.String() }), {
+      description: 'Matching profiles, by id',
+    }),
+    exact: Type.Boolean({ description: 'Whether every profile was scanned' }),
+  },
+  { $id: 'SegmentPreview' },
+);
+export type SegmentPreview = Static<typeof SegmentPreview>;
+
+export const sizeHistoryIntervals = ['hour', 'day'] as const;
+export type SizeHistoryInterval = (typeof sizeHistoryIntervals)[number];
+
+export const SegmentSizeHistoryQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        description:
+          'ISO-8601 date-time or epoch milliseconds, widened to the start of its bucket; default 30 days (interval day) or 48 hours (interval hour) before `to`',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        description:
+          'ISO-8601 date-time or epoch milliseconds, widened to the end of its bucket; default now',
+      }),
+    ),
+    interval: Type.Optional(
+      Type.Union(
+        sizeHistoryIntervals.map((i) => Type.Literal(i)),
+        { default: 'day', description: 'Bucket width (UTC hours or days)' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SegmentSizeHistoryQuery = Static<typeof SegmentSizeHistoryQuery>;
+
+export const SegmentSizeHistory = Type.Object(
+  {
+    interval: Type.Union(sizeHistoryIntervals.map((i) => Type.Literal(i))),
+    from: Type.String({ format: 'date-time', description: 'Start of the first bucket' }),
+    to: Type.String({ format: 'date-time', description: 'End of the last bucket (exclusive)' }),
+    points: Type.Array(
+      Type.Object({
+        at: Type.String({ format: 'date-time', description: 'Start of the bucket' }),
+        size: Type.Integer({
+          description: 'Members at the end of the bucket: entries minus exits before its end',
+        }),
+      }),
+      { description: 'One per bucket, oldest first' },
+    ),
+  },
+  { $id: 'SegmentSizeHistory' },
+);
+export type SegmentSizeHistory = Static<typeof SegmentSizeHistory>;

@@ -82,4 +82,18 @@ describe('the segment members store', () => {
       { seq: 2, segmentId: 'vip', version: 1, entered: true, at: 4, eventOffset: 40 },
     ]);
   });
+
+  it('sums entries minus exits into the size at the end of each bucket', () => {
+    addChange('vip', 'p_1', true, 5); // before the range
+    addChange('vip', 'p_2', true, 100); // bucket 0 starts here
+    addChange('vip', 'p_1', false, 149);
+    addChange('vip', 'p_3', true, 150); // the next bucket of 50
+    addChange('vip', 'p_4', true, 399); // the last bucket's last instant
+    addChange('vip', 'p_5', true, 400); // after the range
+    addChange('other', 'p_1', true, 120);
+    expect(store.sizeHistory('vip', 100, 50, 6)).toEqual([1, 2, 2, 2, 2, 3]);
+    expect(store.sizeHistory('vip', 100, 100, 3)).toEqual([2, 2, 3]);
+    expect(store.sizeHistory('vip', 0, 10, 2)).toEqual([1, 1]);
+    expect(store.sizeHistory('none', 0, 1000, 2)).toEqual([0, 0]);
+  });
 });

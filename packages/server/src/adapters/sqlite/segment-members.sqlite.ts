@@ -33,6 +33,8 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
   private readonly selectMembers;
   private readonly selectSegmentsOf;
   private readonly selectChangesOf;
+  private readonly sizeBefore;
+  private readonly deltasByBucket;
 
   constructor(db: SqliteDatabase) {
     this.selectStatus = db.prepare(
@@ -54,6 +56,20 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
       `SELECT seq, segment_id, version, entered, at, event_offset FROM segment_changes
        WHERE profile_id = ? ORDER BY seq DESC LIMIT ?`,
     );
+    this.sizeBefore = db
+      .prepare(
+        `SELECT coalesce(sum(CASE WHEN entered = 1 THEN 1 ELSE -1 END), 0) FROM segment_changes
+         WHERE segment_id = ? AND at < ?`,
+      )
+      .pluck();
+    // The bucket each change falls in (CAST: bound numbers may arrive as reals).
+    this.deltasByBucket = db
+      .prepare(
+        `SELECT CAST((at - @from) / @width AS INTEGER) AS bucket, sum(CASE WHEN entered = 1 THEN 1 ELSE -1 END) AS delta
+         FROM segment_changes WHERE segment_id = @segmentId AND at >= @from AND at < @to
+         GROUP BY bucket`,
+      )
+      .raw();
   }
 
   status(segmentId: string): SegmentStatusRecord | undefined {
@@ -91,5 +107,22 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
       at: row.at,
       eventOffset: row.event_offset,
     }));
+  }
+
+  sizeHistory(segmentId: string, from: number, width: number, buckets: number): number[] {
+    const sizes = new Array<number>(buckets).fill(0);
+    const rows = this.deltasByBucket.all({
+      segmentId,
+      from,
+      width,
+      to: from + width * buckets,
+    }) as [number, number][];
+    for (const [bucket, delta] of rows) sizes[bucket] = delta;
+    let size = this.sizeBefore.get(segmentId, from) as number;
+    for (let i = 0; i < buckets; i++) {
+      size += sizes[i] as number;
+      sizes[i] = size;
+    }
+    return sizes;
   }
 }

@@ -46,4 +46,9 @@ export interface SegmentMembersStore {
   segmentsOf(profileId: string): ProfileMembershipRecord[];
   /** A profile's entries and exits, newest first. */
   changesOf(profileId: string, limit: number): MembershipChangeRecord[];
+  /**
+   * The segment's size at the end of each of `buckets` consecutive buckets of `width` ms
+   * starting at `from`: entries minus exits recorded before the bucket's end.
+   */
+  sizeHistory(segmentId: string, from: number, width: number, buckets: number): number[];
 }

@@ -8,6 +8,10 @@ import {
   SegmentMembersPage,
   SegmentMembersQuery,
   SegmentParams,
+  SegmentPreview,
+  SegmentPreviewInput,
+  SegmentSizeHistory,
+  SegmentSizeHistoryQuery,
   SegmentVersionList,
   SegmentView,
 } from '@attune/contracts';
@@ -44,6 +48,21 @@ export async function segmentRoutes(
     },
     async (request, reply) =>
       reply.code(201).send(answer(() => segments.create(request.body as SegmentInput))),
+  );
+
+  app.post(
+    '/v1/segments/preview',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        ...common,
+        summary:
+          'Try a draft condition on stored profiles: how many match (estimated past maxProfiles) and a sample; saves nothing',
+        body: SegmentPreviewInput,
+        response: { 200: SegmentPreview, '4xx': Problem },
+      },
+    },
+    async (request) => answerAsync(() => segments.preview(request.body as SegmentPreviewInput)),
   );
 
   app.get(
@@ -143,6 +162,25 @@ export async function segmentRoutes(
   );
 
   app.get(
+    '/v1/segments/:id/size-history',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        ...common,
+        summary:
+          'The size at the end of each hour or day (UTC), from the recorded entries and exits',
+        params: SegmentParams,
+        querystring: SegmentSizeHistoryQuery,
+        response: { 200: SegmentSizeHistory, '4xx': Problem },
+      },
+    },
+    async (request) =>
+      answer(() =>
+        segments.sizeHistory(idOf(request.params), request.query as SegmentSizeHistoryQuery),
+      ),
+  );
+
+  app.get(
     '/v1/profiles/:id/segments',
     {
       preHandler: requireAdmin,
@@ -170,9 +208,21 @@ function answer<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof SegmentRequestError)
-      throw new ProblemError(error.code, error.message, error.field, error.extra);
-    if (error instanceof ProfileLookupError) throw new ProblemError(error.code, error.message);
-    throw error;
+    throw asProblem(error);
   }
+}
+
+async function answerAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw asProblem(error);
+  }
+}
+
+function asProblem(error: unknown): unknown {
+  if (error instanceof SegmentRequestError)
+    return new ProblemError(error.code, error.message, error.field, error.extra);
+  if (error instanceof ProfileLookupError) return new ProblemError(error.code, error.message);
+  return error;
 }

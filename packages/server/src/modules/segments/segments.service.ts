@@ -3,12 +3,22 @@ import type {
   ProfileSegmentsView,
   SegmentInput,
   SegmentMembersPage,
+  SegmentPreview,
+  SegmentPreviewInput,
+  SegmentSizeHistory,
+  SegmentSizeHistoryQuery,
   SegmentVersionView,
   SegmentView,
 } from '@attune/contracts';
-import { checkCondition, compileCondition, formatIsoTimestamp } from '@attune/engine';
+import {
+  checkCondition,
+  compileCondition,
+  formatIsoTimestamp,
+  parseIsoTimestamp,
+} from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import { findCycle, segmentReferences } from './segment-dependencies.js';
+import type { SegmentPreviewer } from './segment-preview.js';
 import type {
   SegmentDefinition,
   SegmentDefinitionsStore,
@@ -47,10 +57,15 @@ export interface SegmentsServiceDeps {
   definitions: SegmentDefinitionsStore;
   members: SegmentMembersStore;
   profiles: ProfileResolver;
+  previewer: Pick<SegmentPreviewer, 'preview'>;
   clock: Clock;
 }
 
 const maxIdLength = 64;
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+/** The most points a size history answers with (83 days of hours, 5 years of days). */
+const maxBuckets = 2000;
 
 /**
  * Segment definitions (create, edit as new versions, delete) and reads of the memberships
@@ -61,12 +76,14 @@ export class SegmentsService {
   private readonly definitions: SegmentDefinitionsStore;
   private readonly memberships: SegmentMembersStore;
   private readonly profiles: ProfileResolver;
+  private readonly previewer: Pick<SegmentPreviewer, 'preview'>;
   private readonly clock: Clock;
 
   constructor(deps: SegmentsServiceDeps) {
     this.definitions = deps.definitions;
     this.memberships = deps.members;
     this.profiles = deps.profiles;
+    this.previewer = deps.previewer;
     this.clock = deps.clock;
   }
 
@@ -154,6 +171,46 @@ export class SegmentsService {
     };
   }
 
+  /** How many stored profiles a draft condition matches, with a sample; nothing is saved. */
+  async preview(input: SegmentPreviewInput): Promise<SegmentPreview> {
+    const condition = this.checkedCondition(input.condition, null);
+    const result = await this.previewer.preview(condition, {
+      sample: input.sample ?? 10,
+      maxProfiles: input.maxProfiles ?? 20_000,
+    });
+    return { ...result, sample: result.sample.map((profileId) => ({ profileId })) };
+  }
+
+  /** The segment's size at the end of each hour or day, from its recorded entries and exits. */
+  sizeHistory(id: string, query: SegmentSizeHistoryQuery): SegmentSizeHistory {
+    this.active(id);
+    const interval = query.interval ?? 'day';
+    const width = interval === 'hour' ? hourMs : dayMs;
+    const to = query.to === undefined ? this.clock.now() : instantOf(query.to, '/to');
+    const from =
+      query.from === undefined
+        ? to - width * (interval === 'hour' ? 48 : 30)
+        : instantOf(query.from, '/from');
+    if (from >= to)
+      throw new SegmentRequestError('invalid_request', '/from', '`from` must be before `to`');
+    // Whole UTC hours or days: `from` down to its bucket's start, `to` up to its bucket's end.
+    const start = Math.floor(from / width) * width;
+    const buckets = Math.ceil((to - start) / width);
+    if (buckets > maxBuckets)
+      throw new SegmentRequestError(
+        'invalid_request',
+        '/from',
+        `The range spans ${buckets} ${interval}s; at most ${maxBuckets} fit in one answer`,
+      );
+    const sizes = this.memberships.sizeHistory(id, start, width, buckets);
+    return {
+      interval,
+      from: formatIsoTimestamp(start),
+      to: formatIsoTimestamp(start + width * buckets),
+      points: sizes.map((size, i) => ({ at: formatIsoTimestamp(start + width * i), size })),
+    };
+  }
+
   /** A profile's current memberships (of segments not deleted) and latest changes. */
   profileSegments(ref: string, historyLimit: number): ProfileSegmentsView {
     const profileId = this.profiles.idOf(ref);
@@ -192,12 +249,22 @@ export class SegmentsService {
 
   /** The definition to store for segment `id`, or the first reason it cannot be. */
   private checked(id: string, input: SegmentInput): SegmentDefinition {
-    const issue = checkCondition(input.condition, '/condition')[0];
+    const condition = this.checkedCondition(input.condition, id);
+    this.refuseCycle(id, condition);
+    return { name: input.name, description: input.description ?? null, condition };
+  }
+
+  /**
+   * The condition if it compiles and every segment it refers to exists (a reference to
+   * `selfId` is left to the cycle check), or the first reason it cannot be used.
+   */
+  private checkedCondition(value: unknown, selfId: string | null): Condition {
+    const issue = checkCondition(value, '/condition')[0];
     if (issue !== undefined)
       throw new SegmentRequestError('invalid_condition', issue.path || '/condition', issue.message);
-    const condition = input.condition as Condition;
+    const condition = value as Condition;
     for (const ref of segmentReferences(condition, '/condition')) {
-      if (ref.segmentId === id) continue; // a cycle, reported below
+      if (ref.segmentId === selfId) continue;
       const target = this.definitions.get(ref.segmentId);
       if (target === undefined || target.deletedAt !== null)
         throw new SegmentRequestError(
@@ -208,8 +275,7 @@ export class SegmentsService {
             : `Segment ${ref.segmentId} was deleted`,
         );
     }
-    this.refuseCycle(id, condition);
-    return { name: input.name, description: input.description ?? null, condition };
+    return condition;
   }
 
   private refuseCycle(id: string, condition: Condition): void {
@@ -285,6 +351,18 @@ function sameDefinition(current: SegmentRecord, input: SegmentInput): boolean {
     current.description === (input.description ?? null) &&
     JSON.stringify(current.condition) === JSON.stringify(input.condition)
   );
+}
+
+/** An ISO-8601 date-time or epoch milliseconds. */
+function instantOf(text: string, field: string): number {
+  const parsed = /^\d{1,15}$/.test(text) ? Number(text) : parseIsoTimestamp(text);
+  if (parsed === null)
+    throw new SegmentRequestError(
+      'invalid_request',
+      field,
+      `${field.slice(1)} must be an ISO-8601 date-time or epoch milliseconds; got ${JSON.stringify(text)}`,
+    );
+  return parsed;
 }
 
 function notFound(id: string): SegmentRequestError {
