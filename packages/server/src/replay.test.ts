@@ -12,8 +12,9 @@ function dump(file: string): unknown {
     // When a profile entered a segment or stage is when the processor noticed (the wall
     // clock), which a replay does later: compared without it.
     const withoutSince = (row: { segments: string }) => {
-      const segments = JSON.parse(row.segments) as { members: Record<string, { since?: number }> };
-      for (const m of Object.values(segments.members)) delete m.since;
+      // Stored packed: members as { id: [version, since] }.
+      const segments = JSON.parse(row.segments) as { m: Record<string, number[]> };
+      for (const m of Object.values(segments.m)) m.length = 1;
       return { ...row, segments };
     };
     return {

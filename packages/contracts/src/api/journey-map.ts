@@ -4,28 +4,36 @@ import { Type, type Static } from '@sinclair/typebox';
  * The journey map: ordered stages, each defined by a condition (docs/conditions.md). A
  * profile's stage is the furthest stage whose condition holds (docs/journey-map.md).
  */
-export const JourneyMapInput = Type.Object(
+const Stage = Type.Object(
   {
-    stages: Type.Array(
-      Type.Object(
-        {
-          name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
-          description: Type.Optional(Type.String({ maxLength: 500 })),
-          condition: Type.Unknown({ description: 'a condition tree (docs/conditions.md)' }),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 20 },
-    ),
+    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    condition: Type.Unknown({ description: 'a condition tree (docs/conditions.md)' }),
   },
-  { $id: 'JourneyMapInput', additionalProperties: false },
+  { additionalProperties: false },
+);
+const Stages = Type.Array(Stage, { minItems: 1, maxItems: 20 });
+
+export const journeyMapTemplates = ['ecommerce'] as const;
+
+/** A map: its stages, or a built-in template (`ecommerce`), which is copied in as stages. */
+export const JourneyMapInput = Type.Union(
+  [
+    Type.Object({ stages: Stages }, { additionalProperties: false }),
+    Type.Object(
+      { template: Type.Union(journeyMapTemplates.map((t) => Type.Literal(t))) },
+      { additionalProperties: false },
+    ),
+  ],
+  { $id: 'JourneyMapInput' },
 );
 export type JourneyMapInput = Static<typeof JourneyMapInput>;
+export type JourneyMapStages = Static<typeof Stages>;
 
 export const JourneyMapView = Type.Object(
   {
-    version: Type.Integer({ description: '0: the built-in default map' }),
-    stages: JourneyMapInput.properties.stages,
+    version: Type.Integer({ description: '0: no map set (no stages are kept)' }),
+    stages: Type.Array(Stage),
     updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
   { $id: 'JourneyMapView' },

@@ -86,7 +86,8 @@ export function compileCondition(condition: Condition): CompiledCondition {
     const range = window !== undefined && !('last' in window) ? window : undefined;
     const from = range?.from === undefined ? null : instantOf(range.from);
     const to = range?.to === undefined ? null : instantOf(range.to);
-    const key = JSON.stringify([filter.event, filter.where ?? [], from, to]);
+    // Short keys: a profile stores its trails under them.
+    const key = shortKey(JSON.stringify([filter.event, filter.where ?? [], from, to]));
     const existing = trails.get(key);
     if (existing !== undefined) existing.keep = Math.max(existing.keep, keep);
     else trails.set(key, { key, event: filter.event, where: filter.where ?? [], from, to, keep });
@@ -272,6 +273,19 @@ export function compileCondition(condition: Condition): CompiledCondition {
     trails: [...trails.values()],
     timeDependent,
   };
+}
+
+/** A 64-bit FNV-1a hash of the text (two 32-bit lanes), in base 36. */
+function shortKey(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return `t${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}`;
 }
 
 /** Some `first` event at `a` and a later `then` event at `b` with `b - a <= span`. */

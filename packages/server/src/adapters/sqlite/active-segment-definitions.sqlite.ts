@@ -1,12 +1,11 @@
-import type { JourneyMapInput } from '@attune/contracts';
-import { defaultJourneyMap } from '../../modules/journey-map/default-journey-map.js';
+import type { JourneyMapStages } from '@attune/contracts';
 import type { ActiveDefinition } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
 /**
  * The processor's view of attune.db's definitions: current segment versions (not deleted),
- * and the journey map's stages as internal segments `stage:<name>` (the built-in map until
- * one is set). A condition is parsed once per version.
+ * and the journey map's stages, once a map is set, as internal segments `stage:<name>`. A
+ * condition is parsed once per version.
  */
 export function activeSegmentDefinitions(db: SqliteDatabase): () => ActiveDefinition[] {
   const segments = db.prepare('SELECT id, version FROM segments WHERE deleted_at IS NULL').raw();
@@ -30,16 +29,13 @@ export function activeSegmentDefinitions(db: SqliteDatabase): () => ActiveDefini
     const row = map.get() as { version: number; stages: string } | undefined;
     const mapVersion = row?.version ?? 0;
     if (stages?.version !== mapVersion) {
-      const mapStages =
-        row === undefined
-          ? defaultJourneyMap.stages
-          : (JSON.parse(row.stages) as JourneyMapInput['stages']);
+      const mapStages = row === undefined ? [] : (JSON.parse(row.stages) as JourneyMapStages);
       stages = {
         version: mapVersion,
         definitions: mapStages.map((stage, rank) => ({
           id: `stage:${stage.name}`,
-          // A new map version re-evaluates every stage (version 0, the default, counts as 1).
-          version: mapVersion + 1,
+          // A new map version re-evaluates every stage.
+          version: mapVersion,
           condition: stage.condition,
           stage: { name: stage.name, rank },
         })),

@@ -1,4 +1,4 @@
-import type { JourneyMapInput } from '@attune/contracts';
+import type { JourneyMapStages } from '@attune/contracts';
 import type {
   JourneyMapDefinitionStore,
   JourneyMapStatsStore,
@@ -16,12 +16,12 @@ export class SqliteJourneyMapDefinitionStore implements JourneyMapDefinitionStor
     if (row === undefined) return undefined;
     return {
       version: row.version,
-      stages: JSON.parse(row.stages) as JourneyMapInput['stages'],
+      stages: JSON.parse(row.stages) as JourneyMapStages,
       updatedAt: row.updated_at,
     };
   }
 
-  put(stages: JourneyMapInput['stages'], now: number): StoredJourneyMap {
+  put(stages: JourneyMapStages, now: number): StoredJourneyMap {
     return this.db.transaction(() => {
       const version = (this.get()?.version ?? 0) + 1;
       this.db

@@ -65,8 +65,8 @@ export class SqliteProfileStore implements ProfileStore {
       JSON.stringify(p.traits),
       JSON.stringify(p.computed),
       JSON.stringify(p.recentEvents),
-      JSON.stringify(p.trails),
-      JSON.stringify(p.segments),
+      JSON.stringify(packTrails(p.trails)),
+      JSON.stringify(packSegments(p.segments)),
       p.id,
     ];
     if (this.update.run(...values).changes === 0) this.insert.run(...values);
@@ -149,7 +149,55 @@ function toProfile(row: ProfileRow): ProfileData {
     traits: JSON.parse(row.traits) as TraitState,
     computed: JSON.parse(row.computed) as ProfileData['computed'],
     recentEvents: JSON.parse(row.recent_events) as number[],
-    trails: JSON.parse(row.trails) as ProfileData['trails'],
-    segments: JSON.parse(row.segments) as ProfileData['segments'],
+    trails: unpackTrails(JSON.parse(row.trails) as Record<string, number[]>),
+    segments: unpackSegments(JSON.parse(row.segments) as PackedSegments),
+  };
+}
+
+/** Trails as `[count, first, last, ...recent]` (null times as 0: a trail with none has count 0). */
+function packTrails(trails: ProfileData['trails']): Record<string, number[]> {
+  const packed: Record<string, number[]> = {};
+  for (const [key, t] of Object.entries(trails))
+    packed[key] = [t.count, t.first ?? 0, t.last ?? 0, ...t.recent];
+  return packed;
+}
+
+function unpackTrails(packed: Record<string, number[]>): ProfileData['trails'] {
+  const trails: ProfileData['trails'] = {};
+  for (const [key, [count = 0, first = 0, last = 0, ...recent]] of Object.entries(packed)) {
+    trails[key] =
+      count === 0 ? { count, first: null, last: null, recent } : { count, first, last, recent };
+  }
+  return trails;
+}
+
+interface PackedSegments {
+  /** segment id → [version, since] */
+  m: Record<string, [number, number]>;
+  t: number | null;
+  s?: string;
+  r?: string[];
+}
+
+function packSegments(s: ProfileData['segments']): PackedSegments {
+  const m: PackedSegments['m'] = {};
+  for (const [id, v] of Object.entries(s.members)) m[id] = [v.version, v.since];
+  return {
+    m,
+    t: s.timer,
+    ...(s.stage === undefined ? {} : { s: s.stage }),
+    ...(s.rebuild === undefined ? {} : { r: s.rebuild }),
+  };
+}
+
+function unpackSegments(p: PackedSegments | Record<string, never>): ProfileData['segments'] {
+  if (!('m' in p)) return { members: {}, timer: null };
+  const members: ProfileData['segments']['members'] = {};
+  for (const [id, [version, since]] of Object.entries(p.m)) members[id] = { version, since };
+  return {
+    members,
+    timer: p.t,
+    ...(p.s === undefined ? {} : { stage: p.s }),
+    ...(p.r === undefined ? {} : { rebuild: p.r }),
   };
 }

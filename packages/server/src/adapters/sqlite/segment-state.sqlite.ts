@@ -26,6 +26,9 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   private readonly upsertTimer;
   private readonly deleteTimer;
   private readonly due;
+  private readonly insertStageChange;
+  private readonly deleteStage;
+  private readonly upsertStage;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertChange = db.prepare(
@@ -44,6 +47,14 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
        ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at`,
     );
     this.deleteTimer = db.prepare('DELETE FROM segment_timers WHERE profile_id = ?');
+    this.insertStageChange = db.prepare(
+      'INSERT INTO stage_changes (profile_id, from_stage, to_stage, at, event_offset) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.deleteStage = db.prepare('DELETE FROM profile_stages WHERE profile_id = ?');
+    this.upsertStage = db.prepare(
+      `INSERT INTO profile_stages (profile_id, stage, since) VALUES (?, ?, ?)
+       ON CONFLICT (profile_id) DO UPDATE SET stage = excluded.stage, since = excluded.since`,
+    );
     this.due = db
       .prepare('SELECT profile_id FROM segment_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?')
       .pluck();
@@ -140,21 +151,9 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   }
 
   recordStageChange(c: StageChange): void {
-    this.db
-      .prepare(
-        'INSERT INTO stage_changes (profile_id, from_stage, to_stage, at, event_offset) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(c.profileId, c.from, c.to, c.at, c.eventOffset);
-    if (c.to === null) {
-      this.db.prepare('DELETE FROM profile_stages WHERE profile_id = ?').run(c.profileId);
-    } else {
-      this.db
-        .prepare(
-          `INSERT INTO profile_stages (profile_id, stage, since) VALUES (?, ?, ?)
-           ON CONFLICT (profile_id) DO UPDATE SET stage = excluded.stage, since = excluded.since`,
-        )
-        .run(c.profileId, c.to, c.at);
-    }
+    this.insertStageChange.run(c.profileId, c.from, c.to, c.at, c.eventOffset);
+    if (c.to === null) this.deleteStage.run(c.profileId);
+    else this.upsertStage.run(c.profileId, c.to, c.at);
   }
 
   noteStageEventLogged(seq: number): void {

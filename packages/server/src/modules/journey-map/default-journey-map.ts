@@ -1,10 +1,10 @@
-import type { JourneyMapInput } from '@attune/contracts';
+import type { JourneyMapStages } from '@attune/contracts';
 
 /**
- * The built-in map for an online shop (Segment e-commerce event names). Used until a map is
- * set with PUT /v1/journey-map/definition.
+ * The built-in map for an online shop (Segment e-commerce event names): the `ecommerce`
+ * template of PUT /v1/journey-map/definition.
  */
-export const defaultJourneyMap: JourneyMapInput = {
+export const defaultJourneyMap: { stages: JourneyMapStages } = {
   stages: [
     {
       name: 'awareness',

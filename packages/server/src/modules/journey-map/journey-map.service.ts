@@ -29,8 +29,7 @@ export class JourneyMapService {
 
   definition(): JourneyMapView {
     const stored = this.deps.definitions.get();
-    if (stored === undefined)
-      return { version: 0, stages: defaultJourneyMap.stages, updatedAt: null };
+    if (stored === undefined) return { version: 0, stages: [], updatedAt: null };
     return {
       version: stored.version,
       stages: stored.stages,
@@ -40,8 +39,9 @@ export class JourneyMapService {
 
   /** Replaces the map (a new version: the processor re-evaluates every profile's stage). */
   put(input: JourneyMapInput): JourneyMapView {
+    const stages = 'template' in input ? defaultJourneyMap.stages : input.stages;
     const seen = new Set<string>();
-    input.stages.forEach((stage, i) => {
+    stages.forEach((stage, i) => {
       if (seen.has(stage.name))
         throw new ProblemError(
           'invalid_request',
@@ -59,7 +59,7 @@ export class JourneyMapService {
           `/stages/${i}/condition`,
         );
     });
-    const stored = this.deps.definitions.put(input.stages, this.deps.clock.now());
+    const stored = this.deps.definitions.put(stages, this.deps.clock.now());
     return {
       version: stored.version,
       stages: stored.stages,

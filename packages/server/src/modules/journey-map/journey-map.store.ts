@@ -1,8 +1,8 @@
-import type { JourneyMapInput } from '@attune/contracts';
+import type { JourneyMapStages } from '@attune/contracts';
 
 export interface StoredJourneyMap {
   version: number;
-  stages: JourneyMapInput['stages'];
+  stages: JourneyMapStages;
   updatedAt: number;
 }
 
@@ -10,7 +10,7 @@ export interface StoredJourneyMap {
 export interface JourneyMapDefinitionStore {
   get(): StoredJourneyMap | undefined;
   /** Saves the next version; returns it. */
-  put(stages: JourneyMapInput['stages'], now: number): StoredJourneyMap;
+  put(stages: JourneyMapStages, now: number): StoredJourneyMap;
 }
 
 export interface StageTransition {

@@ -131,8 +131,20 @@ export class SegmentIndex {
     return this.specsFor(eventName).some((s) => s.where.length > 0);
   }
 
+  private readonly affected = new Map<string, ActiveSegment[]>();
+
   /** What an event can change, with everything that refers to those, in evaluation order. */
   affectedBy(eventName: string | null, traitsChanged: boolean): ActiveSegment[] {
+    const key = `${traitsChanged ? 't' : '-'}${eventName ?? ''}`;
+    let list = this.affected.get(key);
+    if (list === undefined) {
+      list = this.computeAffected(eventName, traitsChanged);
+      if (this.affected.size < 10_000) this.affected.set(key, list);
+    }
+    return list;
+  }
+
+  private computeAffected(eventName: string | null, traitsChanged: boolean): ActiveSegment[] {
     const direct = new Set<ActiveSegment>();
     if (eventName !== null) {
       for (const s of this.byEvent.get(eventName) ?? []) direct.add(s);

@@ -10,6 +10,7 @@ import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-da
 import { SqliteProcessorStore } from '../../adapters/sqlite/processor-store.sqlite.js';
 import { ManualClock } from '../../platform/clock.js';
 import { buildProcessorSteps } from '../../processor-steps.js';
+import { defaultJourneyMap } from '../journey-map/default-journey-map.js';
 import { Processor } from '../processor/processor.js';
 
 const hour = 3_600_000;
@@ -221,6 +222,9 @@ describe('SegmentsStep', () => {
 describe('journey-map stages', () => {
   it('moves a profile to the furthest stage that holds, and segments on the stage follow', async () => {
     const h = await harness();
+    h.logDb
+      .prepare('INSERT INTO journey_map (id, version, stages, updated_at) VALUES (1, 1, ?, 0)')
+      .run(JSON.stringify(defaultJourneyMap.stages));
     h.define('buyers_stage', { type: 'stage', op: 'in', value: ['purchase', 'retention'] });
     await h.drain();
     const stageOf = () =>

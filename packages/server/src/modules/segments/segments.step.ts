@@ -11,7 +11,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { LoggedEvent } from '../event-log/event-log.store.js';
 import { internalSourceId } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
-import { computedView } from '../profiles/computed-view.js';
+import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { stageEnteredEvent } from '../journey-map/stage-events.js';
@@ -51,6 +51,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private statuses = new Map<string, SegmentStatusRow>();
   private trailKeys = new Map<string, TrailKeyState>();
   private signature: string | null = null;
+  /** Timers changed in this transaction, written at `flush` (a profile's moves often). */
+  private readonly timers = new Map<string, number | null>();
   private access: ProfileAccess | null = null;
 
   constructor(private readonly deps: SegmentsStepDeps) {}
@@ -63,6 +65,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   discard(): void {
     // In-memory statuses and keys may hold changes of the rolled-back transaction.
     this.signature = null;
+    this.timers.clear();
+  }
+
+  flush(): void {
+    for (const [profileId, dueAt] of this.timers) this.deps.store.setTimer(profileId, dueAt);
+    this.timers.clear();
   }
 
   readsProperties(eventName: string): boolean {
@@ -183,7 +191,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
         eventOffset: null,
       });
     }
-    if (merged.segments.timer !== null) this.deps.store.setTimer(merged.id, null);
+    if (merged.segments.timer !== null) this.timers.set(merged.id, null);
     if (merged.segments.stage !== undefined) {
       this.deps.store.recordStageChange({
         profileId: merged.id,
@@ -205,6 +213,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     for (const id of this.deps.store.dueTimers(now, 500)) {
       work++;
       this.deps.store.setTimer(id, null);
+      this.timers.delete(id);
       const profile = access.loadForUpdate(id);
       if (profile === undefined) continue;
       profile.segments.timer = null;
@@ -324,7 +333,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       now,
       traits: profile.traits.values,
       get computed() {
-        return (computed ??= computedView(profile, definitions, now));
+        return (computed ??= lazyComputedView(profile, definitions, now));
       },
       trails: profile.trails,
       isMember: (id) => id in state.members,
@@ -401,7 +410,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private setTimer(profile: ProfileData, dueAt: number | null): void {
     if (profile.segments.timer === dueAt) return;
     profile.segments.timer = dueAt;
-    this.deps.store.setTimer(profile.id, dueAt);
+    this.timers.set(profile.id, dueAt);
   }
 
   private removeSegment(id: string, now: number): void {
