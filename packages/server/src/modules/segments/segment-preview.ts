@@ -143,7 +143,7 @@ export class SegmentPreviewer {
       },
       trails,
       isMember: (id) => id in members,
-      stage: null,
+      stage: profile.segments.stage ?? null,
       consent: () => null,
     };
   }
