@@ -50,6 +50,7 @@ export interface BackgroundResult {
 }
 
 const pollLimitMs = 10_000;
+/** Three probes in a row not visible within the poll limit: the server is not keeping up. */
 const giveUpAfter = 3;
 const headers = { 'content-type': 'application/json', authorization };
 const adminHeaders = { authorization: `Bearer ${adminKey}` };
@@ -71,6 +72,8 @@ export async function measureLatency(
   try {
     const spacing = (plan.seconds * 1000) / plan.probes;
     for (let k = 0; k < plan.probes; k++) {
+      // Probes slower than planned: stop at twice the planned time, so the run stays bounded.
+      if (performance.now() - started > 2 * plan.seconds * 1000) break;
       const kind = k % 2 === 0 ? 'new' : 'existing';
       const userId =
         kind === 'new' ? `probe_${runTag}_${k}` : await nonMember(plan.url, candidates);

@@ -40,17 +40,25 @@ export function summarizeLatency(probes: ProbeResult[]): LatencySummary {
   };
 }
 
-export function latencyLines(probes: ProbeResult[], background: BackgroundResult): string[] {
+export function latencyLines(
+  probes: ProbeResult[],
+  background: BackgroundResult,
+  planned: number,
+): string[] {
   const all = summarizeLatency(probes);
   const part = (kind: ProbeResult['kind'], label: string): string => {
     const s = summarizeLatency(probes.filter((p) => p.kind === kind));
     return `${label} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} (n=${s.n})`;
   };
   const polls = median(probes.map((p) => p.polls));
-  const lost = all.notVisible === 0 ? '' : `; ${all.notVisible} NOT visible within 10 s`;
+  const lost =
+    (all.notVisible === 0 ? '' : `; ${all.notVisible} NOT visible within 10 s`) +
+    (probes.length < planned
+      ? `; only ${probes.length} of ${planned} probes ran (stopped: too slow)`
+      : '');
   const evaluated = probes.flatMap((p) => (p.evaluatedMs === null ? [] : [p.evaluatedMs]));
   return [
-    `latency event→membership: p50 ${ms(all.p50Ms)} p99 ${ms(all.p99Ms)} (n=${all.n})  (target p99 <= ${targets.latencyP99Ms} ms: ${met(all.notVisible === 0 && all.p99Ms <= targets.latencyP99Ms)})`,
+    `latency event→membership: p50 ${ms(all.p50Ms)} p99 ${ms(all.p99Ms)} (n=${all.n})  (target p99 <= ${targets.latencyP99Ms} ms: ${met(all.notVisible === 0 && all.p99Ms <= targets.latencyP99Ms)})${probes.length < planned ? `  (${probes.length} of ${planned} probes)` : ''}`,
     `      ${part('new', 'new profiles')}; ${part('existing', 'existing profiles')}; max ${ms(all.maxMs)}; probe ack p50 ${ms(median(probes.map((p) => p.ackMs)))}; median ${polls} polls per probe${lost}`,
     `      processor: entry evaluated p50 ${ms(percentile(evaluated, 0.5))} p99 ${ms(percentile(evaluated, 0.99))} after the probe was sent (n=${evaluated.length}; server clock, from state.db segment_changes.at)`,
     `      background: ${count(background.eventsPerSecond)} events/s for ${seconds(background.seconds)} (${count(background.ok)} of ${count(background.requests)} requests acknowledged; ack p50 ${ms(percentile(background.ackMs, 0.5))} p99 ${ms(percentile(background.ackMs, 0.99))})${background.failures.length > 0 ? `; FAILURES: ${background.failures.join(' | ')}` : ''}`,

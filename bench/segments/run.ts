@@ -135,7 +135,8 @@ async function main(): Promise<number> {
     },
     history,
   );
-  for (const line of latencyLines(latency.probes, latency.background)) console.log(line);
+  for (const line of latencyLines(latency.probes, latency.background, settings.probes))
+    console.log(line);
   const afterLatency = peekState(dataDir);
   console.log(`      ${peekLine(afterLatency)}`);
   const latencySummary = summarizeLatency(latency.probes);
