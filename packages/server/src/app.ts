@@ -278,7 +278,7 @@ async function assemble(
       await http.close();
       flusher.stop();
       await processor?.stop();
-      for (const relay of relays) await relay.idle();
+      for (const relay of relays) await relay.stop();
       await eventLog.close();
       db.close();
       stateDb.close();

@@ -318,6 +318,11 @@ const stateMigrations: string[] = [
   -- How many of the latest times a trail keeps: when a new reader needs more, it is rebuilt.
   ALTER TABLE segment_trail_keys ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- The outbox numbers each change as the profile's n-th entry/exit of the segment: a narrow
+  -- index makes that count a short range scan instead of one over the whole segment.
+  CREATE INDEX segment_changes_profile_segment ON segment_changes (profile_id, segment_id, entered, seq);
+  `,
 ];
 
 const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };

@@ -26,6 +26,7 @@ export class OutboxRelay<T extends { seq: number }> {
   private sentThrough = 0;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -39,6 +40,7 @@ export class OutboxRelay<T extends { seq: number }> {
 
   /** Called after each processor commit; runs are coalesced. */
   poke(): void {
+    if (this.stopped) return;
     if (this.running !== null) {
       this.again = true;
       return;
@@ -50,6 +52,12 @@ export class OutboxRelay<T extends { seq: number }> {
         this.poke();
       }
     });
+  }
+
+  /** Stops after the batch in progress (shutdown): what is left is sent after a restart. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   /** Resolves when no run is in progress (for shutdown and tests). */
@@ -69,7 +77,9 @@ export class OutboxRelay<T extends { seq: number }> {
         const now = clock.now();
         await log.append(pending.map((record) => source.toEvent(record, now)));
         this.sentThrough = last.seq;
-        if (pending.length < limit) return;
+        if (pending.length < limit || this.stopped) return;
+        // A backlog (e.g. after a backfill) is sent batch by batch; let requests run between.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       // Left for the next commit's poke: the records stay in the state file until then.
