@@ -323,6 +323,11 @@ const stateMigrations: string[] = [
   -- index makes that count a short range scan instead of one over the whole segment.
   CREATE INDEX segment_changes_profile_segment ON segment_changes (profile_id, segment_id, entered, seq);
   `,
+  `
+  -- Covered by segment_changes_profile_segment (profile_id first); one index less to update
+  -- per membership change, the processor's main cost with many segments.
+  DROP INDEX segment_changes_profile;
+  `,
 ];
 
 const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };
