@@ -176,21 +176,38 @@ async function driveLoad(
   onStopped: () => void,
 ): Promise<{ load: LoadResult; cpu: CpuReport }> {
   const { settings } = ctx;
-  const plan: LoadPlan = {
-    url: `${url}/v1/batch`,
-    authorization,
-    poolFile: ctx.poolFile,
-    firstRequest: ctx.nextRequest,
-    warmupSeconds: settings.warmupSeconds,
-    durationSeconds: settings.durationSeconds,
-    connections: settings.connections,
-  };
+  const result = await runLoad(
+    {
+      url: `${url}/v1/batch`,
+      authorization,
+      poolFile: ctx.poolFile,
+      firstRequest: ctx.nextRequest,
+      warmupSeconds: settings.warmupSeconds,
+      durationSeconds: settings.durationSeconds,
+      connections: settings.connections,
+    },
+    server.pid,
+    onStopped,
+  );
+  ctx.nextRequest = result.load.nextRequest;
+  return result;
+}
+
+/**
+ * Runs the load generator (load.ts) with `plan`, sampling the CPU of the server process and
+ * the machine over the measured phase; `onStopped` runs the moment the measured load stops.
+ */
+export async function runLoad(
+  plan: LoadPlan,
+  serverPid: number,
+  onStopped: () => void,
+): Promise<{ load: LoadResult; cpu: CpuReport }> {
   const generator = startNode('load generator', [...tsx, here('./load.ts')], {
     ipc: true,
     env: { [loadPlanVariable]: JSON.stringify(plan) },
   });
   const samples = () => ({
-    server: sampleProcess(server.pid),
+    server: sampleProcess(serverPid),
     load: sampleProcess(generator.pid),
     machine: sampleMachine(),
   });
@@ -208,7 +225,7 @@ async function driveLoad(
         const to = samples();
         onStopped();
         cpu = {
-          server: processCpu(server.pid, from?.server, to.server),
+          server: processCpu(serverPid, from?.server, to.server),
           load: processCpu(generator.pid, from?.load, to.load),
           machine: machineCpu(from?.machine, to.machine),
         };
@@ -230,7 +247,6 @@ async function driveLoad(
         : `failed: ${failed}`,
     );
   }
-  ctx.nextRequest = load.nextRequest;
   return { load, cpu };
 }
 

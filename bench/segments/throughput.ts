@@ -7,22 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { scrapeMetrics } from '../ingest/attune-probe.js';
-import { machineCpu, processCpu, sampleMachine, sampleProcess } from '../ingest/cpu.js';
-import {
-  loadPlanVariable,
-  type LoadMessage,
-  type LoadPlan,
-  type LoadResult,
-} from '../ingest/load-protocol.js';
+import type { LoadResult } from '../ingest/load-protocol.js';
 import { messagesPerBatch } from '../ingest/payloads.js';
-import { startNode } from '../ingest/processes.js';
-import type { CpuReport } from '../ingest/rounds.js';
+import { runLoad, type CpuReport } from '../ingest/rounds.js';
 import type { SegmentDefinition } from './segment-mix.js';
 import { AttuneServer, authorization } from './server.js';
-
-const loadScript = fileURLToPath(new URL('../ingest/load.ts', import.meta.url));
 
 export interface ThroughputPlan {
   cli: string;
@@ -107,57 +97,25 @@ export async function throughputRun(
 }
 
 /** The ingest load generator against `server`; `onStopped` runs when the measured load stops. */
-async function driveLoad(
+function driveLoad(
   plan: ThroughputPlan,
   server: AttuneServer,
   firstRequest: number,
   onStopped: () => void,
 ): Promise<{ load: LoadResult; cpu: CpuReport }> {
-  const loadPlan: LoadPlan = {
-    url: `${server.url}/v1/batch`,
-    authorization,
-    poolFile: plan.poolFile,
-    firstRequest,
-    warmupSeconds: plan.warmupSeconds,
-    durationSeconds: plan.durationSeconds,
-    connections: plan.connections,
-  };
-  const generator = startNode('load generator', ['--import', 'tsx', loadScript], {
-    ipc: true,
-    env: { [loadPlanVariable]: JSON.stringify(loadPlan) },
-  });
-  const samples = () => ({
-    server: sampleProcess(server.child.pid),
-    load: sampleProcess(generator.pid),
-    machine: sampleMachine(),
-  });
-  let from: ReturnType<typeof samples> | undefined;
-  let cpu: CpuReport = {};
-  let load: LoadResult | undefined;
-  let failed: string | undefined;
-  generator.process.on('message', (raw) => {
-    const message = raw as LoadMessage;
-    if (message.kind === 'measuring') from = samples();
-    else if (message.kind === 'stopped') {
-      const to = samples();
-      onStopped();
-      cpu = {
-        server: processCpu(server.child.pid, from?.server, to.server),
-        load: processCpu(generator.pid, from?.load, to.load),
-        machine: machineCpu(from?.machine, to.machine),
-      };
-    } else if (message.kind === 'result') load = message.result;
-    else failed = message.error;
-  });
-  const exit = await generator.exited;
-  if (load === undefined) {
-    throw generator.failure(
-      failed === undefined
-        ? `exited (code ${exit.code}, signal ${exit.signal}) without a result`
-        : `failed: ${failed}`,
-    );
-  }
-  return { load, cpu };
+  return runLoad(
+    {
+      url: `${server.url}/v1/batch`,
+      authorization,
+      poolFile: plan.poolFile,
+      firstRequest,
+      warmupSeconds: plan.warmupSeconds,
+      durationSeconds: plan.durationSeconds,
+      connections: plan.connections,
+    },
+    server.child.pid,
+    onStopped,
+  );
 }
 
 interface Reading {
