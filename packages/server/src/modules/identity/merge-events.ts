@@ -1,8 +1,8 @@
 import type { NewEvent } from '../event-log/event-log.store.js';
+import { internalTrackEvent } from '../event-log/internal-events.js';
 import type { MergeRecord } from './identity.store.js';
 
-/** Events Attune writes itself come from this source; the processor does not re-resolve them. */
-export const internalSourceId = 'attune';
+export { internalSourceId } from '../event-log/internal-events.js';
 export const identityMergedEvent = 'Identity Merged';
 
 /**
@@ -11,38 +11,23 @@ export const identityMergedEvent = 'Identity Merged';
  * again (after a crash, or after a replay) is deduplicated by the log.
  */
 export function mergeEventOf(merge: MergeRecord, receivedAt: number): NewEvent {
-  const messageId = `identity-merged:${merge.mergedId}`;
-  const timestamp = new Date(merge.eventTime).toISOString();
-  const message = {
-    type: 'track',
-    event: identityMergedEvent,
-    messageId,
-    userId: null,
-    anonymousId: merge.mergedId,
-    timestamp,
-    properties: {
-      survivorId: merge.survivorId,
-      mergedId: merge.mergedId,
-      mergeSeq: merge.seq,
-      identifiers: merge.identifiers,
-      reason: 'an event carried identifiers of both profiles',
-      causedBy: { offset: merge.eventOffset, messageId: merge.eventMessageId },
+  return internalTrackEvent(
+    {
+      event: identityMergedEvent,
+      messageId: `identity-merged:${merge.mergedId}`,
+      profileId: merge.mergedId,
+      at: merge.eventTime,
+      properties: {
+        survivorId: merge.survivorId,
+        mergedId: merge.mergedId,
+        mergeSeq: merge.seq,
+        identifiers: merge.identifiers,
+        reason: 'an event carried identifiers of both profiles',
+        causedBy: { offset: merge.eventOffset, messageId: merge.eventMessageId },
+      },
     },
-    context: { library: { name: 'attune', version: '1' } },
-  };
-  return {
-    sourceId: internalSourceId,
-    messageId,
-    type: 'track',
-    event: identityMergedEvent,
-    userId: null,
-    anonymousId: merge.mergedId,
-    timestamp: merge.eventTime,
-    originalTimestamp: merge.eventTime,
-    sentAt: null,
     receivedAt,
-    message: JSON.stringify(message),
-  };
+  );
 }
 
 /** The merge sequence number carried by an `Identity Merged` event, if it is one. */

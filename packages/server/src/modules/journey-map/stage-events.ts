@@ -1,5 +1,5 @@
 import type { NewEvent } from '../event-log/event-log.store.js';
-import { internalSourceId } from '../identity/merge-events.js';
+import { internalTrackEvent } from '../event-log/internal-events.js';
 
 export const stageEnteredEvent = 'Stage Entered';
 
@@ -20,34 +20,20 @@ export interface StageChangeRecord {
  * rebuilds the same history emits the same ids, which the log's dedup drops.
  */
 export function stageEventOf(change: StageChangeRecord, receivedAt: number): NewEvent {
-  const messageId = `stage-entered:${change.profileId}:${change.ordinal}`;
-  const message = {
-    type: 'track',
-    event: stageEnteredEvent,
-    messageId,
-    userId: null,
-    anonymousId: change.profileId,
-    timestamp: new Date(change.at).toISOString(),
-    properties: {
-      stage: change.to,
-      previousStage: change.from,
+  return internalTrackEvent(
+    {
+      event: stageEnteredEvent,
+      messageId: `stage-entered:${change.profileId}:${change.ordinal}`,
       profileId: change.profileId,
-      changeSeq: change.seq,
-      causedBy: change.eventOffset === null ? null : { offset: change.eventOffset },
+      at: change.at,
+      properties: {
+        stage: change.to,
+        previousStage: change.from,
+        profileId: change.profileId,
+        changeSeq: change.seq,
+        causedBy: change.eventOffset === null ? null : { offset: change.eventOffset },
+      },
     },
-    context: { library: { name: 'attune', version: '1' } },
-  };
-  return {
-    sourceId: internalSourceId,
-    messageId,
-    type: 'track',
-    event: stageEnteredEvent,
-    userId: null,
-    anonymousId: change.profileId,
-    timestamp: change.at,
-    originalTimestamp: change.at,
-    sentAt: null,
     receivedAt,
-    message: JSON.stringify(message),
-  };
+  );
 }

@@ -1,5 +1,5 @@
 import type { NewEvent } from '../event-log/event-log.store.js';
-import { internalSourceId } from '../identity/merge-events.js';
+import { internalTrackEvent } from '../event-log/internal-events.js';
 
 export const segmentEnteredEvent = 'Segment Entered';
 export const segmentExitedEvent = 'Segment Exited';
@@ -29,35 +29,21 @@ export interface SegmentChangeSource {
  * the same history emits the same ids, which the log's dedup drops.
  */
 export function segmentEventOf(change: SegmentChangeRecord, receivedAt: number): NewEvent {
-  const event = change.entered ? segmentEnteredEvent : segmentExitedEvent;
-  const messageId = `segment-${change.entered ? 'entered' : 'exited'}:${change.segmentId}:${change.profileId}:${change.ordinal}`;
-  const message = {
-    type: 'track',
-    event,
-    messageId,
-    userId: null,
-    anonymousId: change.profileId,
-    timestamp: new Date(change.at).toISOString(),
-    properties: {
-      segmentId: change.segmentId,
-      version: change.version,
+  const what = change.entered ? 'entered' : 'exited';
+  return internalTrackEvent(
+    {
+      event: change.entered ? segmentEnteredEvent : segmentExitedEvent,
+      messageId: `segment-${what}:${change.segmentId}:${change.profileId}:${change.ordinal}`,
       profileId: change.profileId,
-      changeSeq: change.seq,
-      causedBy: change.eventOffset === null ? null : { offset: change.eventOffset },
+      at: change.at,
+      properties: {
+        segmentId: change.segmentId,
+        version: change.version,
+        profileId: change.profileId,
+        changeSeq: change.seq,
+        causedBy: change.eventOffset === null ? null : { offset: change.eventOffset },
+      },
     },
-    context: { library: { name: 'attune', version: '1' } },
-  };
-  return {
-    sourceId: internalSourceId,
-    messageId,
-    type: 'track',
-    event,
-    userId: null,
-    anonymousId: change.profileId,
-    timestamp: change.at,
-    originalTimestamp: change.at,
-    sentAt: null,
     receivedAt,
-    message: JSON.stringify(message),
-  };
+  );
 }

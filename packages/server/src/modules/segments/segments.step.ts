@@ -9,7 +9,7 @@ import {
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import type { LoggedEvent } from '../event-log/event-log.store.js';
-import { internalSourceId } from '../identity/merge-events.js';
+import { internalSourceId } from '../event-log/internal-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
