@@ -67,12 +67,18 @@ class Harness {
   }
 
   define(id: string, condition: Condition, version = 1): void {
+    const text = JSON.stringify(condition);
     this.logDb
       .prepare(
         `INSERT INTO segments (id, name, version, condition, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, condition = excluded.condition`,
       )
-      .run(id, id, version, JSON.stringify(condition));
+      .run(id, id, version, text);
+    this.logDb
+      .prepare(
+        'INSERT INTO segment_versions (segment_id, version, name, condition, created_at) VALUES (?, ?, ?, ?, 0)',
+      )
+      .run(id, version, id, text);
   }
 
   async track(userId: string, event: string, at: number, properties: object = {}): Promise<void> {
