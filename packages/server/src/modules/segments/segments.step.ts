@@ -16,6 +16,7 @@ import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { stageEnteredEvent } from '../journey-map/stage-events.js';
 import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
+import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
 import { SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -167,7 +168,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
 
   profilesMerged(survivor: ProfileData, merged: ProfileData): void {
     const now = this.deps.clock.now();
-    const job = this.currentJob();
+    const job = currentBackfill(this.statuses, this.index, this.trailKeys);
     const done = (id: string) => job !== null && id <= job.cursor;
     for (const [key, trail] of Object.entries(merged.trails)) {
       const keep = this.index.specs.get(key)?.keep ?? 0;
@@ -228,7 +229,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   }
 
   private async backfill(access: ProfileAccess): Promise<number> {
-    const job = this.currentJob();
+    const job = currentBackfill(this.statuses, this.index, this.trailKeys);
     if (job === null) return 0;
     // Profiles this transaction created are not stored yet: store them, so none is missed.
     access.flush();
@@ -238,7 +239,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       const profile = access.loadForUpdate(id);
       if (profile === undefined) continue;
       await this.rebuildTrails(profile, job.keys);
-      this.advanceJob(job, id, 1);
+      advanceJob(job, id);
       this.evaluate(profile, segments, null);
     }
     if (ids.length < (this.deps.backfillChunk ?? 500)) {
@@ -248,68 +249,6 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       for (const s of job.statuses) this.saveStatus(s);
     }
     return Math.max(1, ids.length);
-  }
-
-  /** Refolds the given trails from the profile's whole timeline. */
-  private async rebuildTrails(profile: ProfileData, keys: readonly string[]): Promise<void> {
-    const specs = keys
-      .map((k) => this.index.specs.get(k))
-      .filter((s): s is TrailSpec => s !== undefined);
-    for (const spec of specs) profile.trails[spec.key] = emptyTrail();
-    if (specs.length === 0) return;
-    const offsets = [...this.deps.profiles.chunkOffsets(profile.id), ...profile.recentEvents];
-    for (let i = 0; i < offsets.length; i += 1000) {
-      for (const e of await this.deps.readEvents(offsets.slice(i, i + 1000))) {
-        if (e.type !== 'track' || e.event === null) continue;
-        const message = JSON.parse(e.message) as { properties?: Record<string, unknown> };
-        const event = {
-          name: e.event,
-          properties: message.properties ?? {},
-          timestamp: e.timestamp,
-        };
-        for (const spec of specs) {
-          if (trailMatches(spec, event))
-            addToTrail(profile.trails[spec.key] as never, e.timestamp, spec.keep);
-        }
-      }
-    }
-  }
-
-  /** The backfill to work on: segments activated at the lowest offset, done in id order. */
-  private currentJob(): {
-    statuses: SegmentStatusRow[];
-    segments: ActiveSegment[];
-    keys: string[];
-    cursor: string;
-  } | null {
-    let offset: number | null = null;
-    for (const s of this.statuses.values()) {
-      if (s.state === 'backfilling' && (offset === null || s.activeFromOffset < offset))
-        offset = s.activeFromOffset;
-    }
-    if (offset === null) return null;
-    const statuses = [...this.statuses.values()].filter(
-      (s) => s.state === 'backfilling' && s.activeFromOffset === offset,
-    );
-    const segments = statuses
-      .map((s) => this.index.segments.get(s.segmentId))
-      .filter((s): s is ActiveSegment => s !== undefined);
-    const keys = [...this.trailKeys]
-      .filter(([, state]) => state.liveAfterOffset === offset)
-      .map(([key]) => key);
-    const cursor = statuses.reduce(
-      (c, s) => (s.backfillAfterProfile < c ? s.backfillAfterProfile : c),
-      statuses[0]?.backfillAfterProfile ?? '',
-    );
-    return { statuses, segments, keys, cursor };
-  }
-
-  private advanceJob(job: { statuses: SegmentStatusRow[]; cursor: string }, id: string, n: number) {
-    job.cursor = id;
-    for (const s of job.statuses) {
-      s.backfillAfterProfile = id;
-      s.profilesDone += n;
-    }
   }
 
   /** Whether the segment's trails are complete for this profile (ready, or backfilled). */
@@ -405,6 +344,14 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       eventOffset: offset,
     });
     return true;
+  }
+
+  /** Refolds the given trails from the profile's whole timeline. */
+  private rebuildTrails(profile: ProfileData, keys: readonly string[]): Promise<void> {
+    const specs = keys
+      .map((k) => this.index.specs.get(k))
+      .filter((s): s is TrailSpec => s !== undefined);
+    return rebuildTrails(profile, specs, this.deps);
   }
 
   private setTimer(profile: ProfileData, dueAt: number | null): void {
