@@ -8,6 +8,7 @@ import type {
   MergeRecord,
 } from '../../modules/identity/identity.store.js';
 import type { SqliteDatabase } from './open-database.js';
+import { advanceOutboxCursor } from './outbox-cursor.js';
 
 export class SqliteIdentityStore implements IdentityStore {
   private readonly owner;
@@ -171,12 +172,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   noteMergeEventLogged(seq: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO merge_events_logged (id, seq) VALUES (1, ?)
-         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
-      )
-      .run(seq);
+    advanceOutboxCursor(this.db, 'merge_events_logged', seq);
   }
 
   mergesInto(profileId: string): MergeRecord[] {

@@ -6,6 +6,7 @@ import type {
   TrailKeyState,
 } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
+import { advanceOutboxCursor } from './outbox-cursor.js';
 
 interface StatusRow {
   segment_id: string;
@@ -157,20 +158,10 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   }
 
   noteStageEventLogged(seq: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO stage_events_logged (id, seq) VALUES (1, ?)
-         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
-      )
-      .run(seq);
+    advanceOutboxCursor(this.db, 'stage_events_logged', seq);
   }
 
   noteSegmentEventLogged(seq: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO segment_events_logged (id, seq) VALUES (1, ?)
-         ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)`,
-      )
-      .run(seq);
+    advanceOutboxCursor(this.db, 'segment_events_logged', seq);
   }
 }
