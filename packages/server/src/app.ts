@@ -4,6 +4,7 @@ import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
 import type { Config } from './config/config.js';
+import { CheckpointerThread } from './workers/checkpointer-thread.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { processingOf } from './config/processing.js';
@@ -144,11 +145,24 @@ async function assemble(
           name: 'main',
           batchSize: config.processor.batchSize,
           pollIntervalMs: config.processor.pollIntervalMs,
-          checkpointIntervalMs: 1000,
         },
         http.log,
       )
     : null;
+  // With the processor on, neither writer checkpoints its own WAL (see checkpointer.worker).
+  const checkpointer =
+    processor === null
+      ? null
+      : await CheckpointerThread.start(
+          {
+            files: [
+              { file: files.log, schema: 'log' },
+              { file: files.state, schema: 'state' },
+            ],
+            intervalMs: 1000,
+          },
+          http.log,
+        );
   if (processor !== null) eventLog.onAppend((last) => processor.notifyAppended(last));
 
   const metrics = createMetrics({
@@ -278,6 +292,7 @@ async function assemble(
       await http.close();
       flusher.stop();
       await processor?.stop();
+      await checkpointer?.stop();
       for (const relay of relays) await relay.stop();
       await eventLog.close();
       db.close();

@@ -4,15 +4,13 @@ export interface ProcessorThreadSettings {
   processing: ProcessingSettings;
   /** SQLite page cache for the state file, MiB. */
   cacheMb: number;
-  /** The log, read here (and checkpointed from here). */
+  /** The log, read here. */
   logFile: string;
   /** Derived state and processor offsets, written here. */
   stateFile: string;
   name: string;
   batchSize: number;
   pollIntervalMs: number;
-  /** How often this thread checkpoints the WAL. */
-  checkpointIntervalMs: number;
 }
 
 export type ToProcessor = { kind: 'appended'; lastOffset: number } | { kind: 'stop' };

@@ -14,8 +14,8 @@ import type {
 /**
  * The processor's own thread: it consumes the log beside the request thread, so its work
  * never stalls request handling. It reads the log and writes the state file
- * (synchronous=NORMAL: only derived state, committed with its offset); it also checkpoints
- * the log's WAL so the writer's commits never wait on that.
+ * (synchronous=NORMAL: only derived state, committed with its offset). The checkpointer
+ * thread checkpoints both files, so no commit here waits on that.
  */
 const settings = workerData as ProcessorThreadSettings;
 const port = parentPort;
@@ -69,7 +69,6 @@ port.on('message', (message: ToProcessor) => {
     for (const listener of appendListeners) listener(message.lastOffset);
     return;
   }
-  clearInterval(checkpointTimer);
   void processor.stop().then(() => {
     logDb.close();
     stateDb.close();
@@ -77,13 +76,6 @@ port.on('message', (message: ToProcessor) => {
     port.close();
   });
 });
-
-// Checkpoint the WAL from this thread so the log writer's commits never wait on it.
-// PASSIVE never blocks the writer; it copies what it can.
-const checkpointTimer = setInterval(
-  () => logDb.pragma('wal_checkpoint(PASSIVE)'),
-  settings.checkpointIntervalMs,
-);
 
 processor.start();
 post({ kind: 'ready', committed: processor.committedOffset });

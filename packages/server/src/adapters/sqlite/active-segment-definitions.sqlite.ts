@@ -1,3 +1,4 @@
+import { stageSegmentPrefix } from '../../modules/segments/segment-index.js';
 import type { ActiveDefinition } from '../../modules/segments/segment-state.store.js';
 import { SqliteJourneyMapDefinitionStore } from './journey-map.sqlite.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -13,7 +14,7 @@ export function activeSegmentDefinitions(db: SqliteDatabase): () => ActiveDefini
   return () => {
     const map = journeyMap.get();
     const stages: ActiveDefinition[] = (map?.stages ?? []).map((stage, rank) => ({
-      id: `stage:${stage.name}`,
+      id: `${stageSegmentPrefix}${stage.name}`,
       // A new map version re-evaluates every stage.
       version: map?.version ?? 0,
       condition: stage.condition,

@@ -24,6 +24,7 @@ export class SqliteEventReader implements EventReader {
   private readonly readAfter;
   private readonly readFieldsAfter;
   private readonly lastSeq;
+  private readonly readListed;
 
   constructor(private readonly db: SqliteDatabase) {
     this.readAfter = db
@@ -31,6 +32,12 @@ export class SqliteEventReader implements EventReader {
       .raw();
     this.readFieldsAfter = db
       .prepare(`SELECT ${fieldColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    // One statement for any number of offsets (a JSON array), not one prepared per call.
+    this.readListed = db
+      .prepare(
+        `SELECT ${eventColumns} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+      )
       .raw();
     this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
   }
@@ -41,13 +48,7 @@ export class SqliteEventReader implements EventReader {
 
   async readOffsets(offsets: number[]): Promise<LoggedEvent[]> {
     if (offsets.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT ${eventColumns} FROM events WHERE seq IN (${offsets.map(() => '?').join(',')}) ORDER BY seq`,
-      )
-      .raw()
-      .all(...offsets) as EventRow[];
-    return rows.map(toLoggedEvent);
+    return (this.readListed.all(JSON.stringify(offsets)) as EventRow[]).map(toLoggedEvent);
   }
 
   async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {

@@ -28,6 +28,7 @@ export class SqliteProfileStore implements ProfileStore {
   private readonly moveChunks;
   private readonly recentOf;
   private readonly chunksBelow;
+  private readonly chunksOf;
 
   constructor(private readonly db: SqliteDatabase) {
     this.select = db.prepare('SELECT * FROM profiles WHERE id = ?');
@@ -46,6 +47,7 @@ export class SqliteProfileStore implements ProfileStore {
     );
     this.moveChunks = db.prepare('UPDATE profile_timeline SET profile_id = ? WHERE profile_id = ?');
     this.recentOf = db.prepare('SELECT recent_events FROM profiles WHERE id = ?').pluck();
+    this.chunksOf = db.prepare('SELECT offsets FROM profile_timeline WHERE profile_id = ?').pluck();
     this.chunksBelow = db.prepare(
       `SELECT last_offset, offsets FROM profile_timeline
        WHERE profile_id = ? AND first_offset < ? ORDER BY last_offset DESC`,
@@ -108,10 +110,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   chunkOffsets(profileId: string): number[] {
-    const chunks = this.db
-      .prepare('SELECT offsets FROM profile_timeline WHERE profile_id = ?')
-      .pluck()
-      .all(profileId) as string[];
+    const chunks = this.chunksOf.all(profileId) as string[];
     return chunks.flatMap((c) => JSON.parse(c) as number[]).sort((a, b) => a - b);
   }
 
@@ -157,8 +156,9 @@ function toProfile(row: ProfileRow): ProfileData {
 /** Trails as `[count, first, last, ...recent]` (null times as 0: a trail with none has count 0). */
 function packTrails(trails: ProfileData['trails']): Record<string, number[]> {
   const packed: Record<string, number[]> = {};
+  // An empty trail is stored as none: a missing trail reads as empty.
   for (const [key, t] of Object.entries(trails))
-    packed[key] = [t.count, t.first ?? 0, t.last ?? 0, ...t.recent];
+    if (t.count > 0) packed[key] = [t.count, t.first ?? 0, t.last ?? 0, ...t.recent];
   return packed;
 }
 
@@ -188,6 +188,11 @@ function packSegments(s: ProfileData['segments']): PackedSegments {
     ...(s.stage === undefined ? {} : { s: s.stage }),
     ...(s.rebuild === undefined ? {} : { r: s.rebuild }),
   };
+}
+
+/** The memberships in a profile row's `segments` column. */
+export function membershipsOfPacked(text: string): ProfileData['segments']['members'] {
+  return unpackSegments(JSON.parse(text) as PackedSegments).members;
 }
 
 function unpackSegments(p: PackedSegments | Record<string, never>): ProfileData['segments'] {

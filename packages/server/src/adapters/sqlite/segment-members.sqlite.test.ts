@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
+import type { ProfileData } from '../../modules/profiles/profile.store.js';
+import { SqliteProfileStore } from './profile-store.sqlite.js';
 import { SqliteSegmentMembersStore } from './segment-members.sqlite.js';
+import { SqliteSegmentStateStore } from './segment-state.sqlite.js';
 
 let dir: string;
 let db: SqliteDatabase;
@@ -19,13 +22,18 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// The processor writes these tables; the test writes them as it would.
-const addMember = (segmentId: string, profileId: string, since: number, version = 1) =>
-  db
-    .prepare(
-      'INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)',
-    )
-    .run(segmentId, profileId, version, since);
+// The processor writes these tables (members, the count on the status, the profile's row);
+// the test writes them as it would.
+const addMember = (segmentId: string, profileId: string, since: number, version = 1) => {
+  db.prepare(
+    'INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)',
+  ).run(segmentId, profileId, version, since);
+  db.prepare('UPDATE segment_status SET members = members + 1 WHERE segment_id = ?').run(segmentId);
+  const profiles = new SqliteProfileStore(db);
+  const profile = profiles.load(profileId) ?? emptyProfile(profileId);
+  profile.segments.members[segmentId] = { version, since };
+  profiles.save(profile);
+};
 const addChange = (segmentId: string, profileId: string, entered: boolean, at: number) =>
   db
     .prepare(
@@ -33,6 +41,32 @@ const addChange = (segmentId: string, profileId: string, entered: boolean, at: n
        VALUES (?, 1, ?, ?, ?, ?)`,
     )
     .run(segmentId, profileId, entered ? 1 : 0, at, entered ? at * 10 : null);
+const saveStatus = (segmentId: string) =>
+  new SqliteSegmentStateStore(db).saveStatus({
+    segmentId,
+    version: 1,
+    state: 'ready',
+    activeFromOffset: 0,
+    backfillAfterProfile: '',
+    profilesDone: 0,
+    profilesTotal: 0,
+    startedAt: 0,
+    readyAt: 0,
+  });
+
+function emptyProfile(id: string): ProfileData {
+  return {
+    id,
+    firstSeen: 1,
+    lastSeen: 1,
+    eventCount: 1,
+    traits: { values: {}, times: {} },
+    computed: { activity: {}, aggregates: {} },
+    recentEvents: [],
+    trails: {},
+    segments: { members: {}, timer: null },
+  };
+}
 
 describe('the segment members store', () => {
   it('reads the status the processor keeps, undefined before it has seen the segment', () => {
@@ -53,6 +87,8 @@ describe('the segment members store', () => {
   });
 
   it('counts and pages the members of a segment by profile id', () => {
+    saveStatus('vip');
+    saveStatus('other');
     for (const id of ['p_3', 'p_1', 'p_5', 'p_2', 'p_4']) addMember('vip', id, 7);
     addMember('other', 'p_0', 8);
     expect(store.size('vip')).toBe(5);

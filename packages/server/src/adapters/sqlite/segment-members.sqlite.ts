@@ -5,7 +5,9 @@ import type {
   SegmentMembersStore,
   SegmentStatusRecord,
 } from '../../modules/segments/segment-members.store.js';
+import { isStageSegmentId } from '../../modules/segments/segment-index.js';
 import type { SqliteDatabase } from './open-database.js';
+import { membershipsOfPacked } from './profile-store.sqlite.js';
 
 interface StatusRow {
   segment_id: string;
@@ -42,16 +44,14 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
        FROM segment_status WHERE segment_id = ?`,
     );
     this.countMembers = db
-      .prepare('SELECT count(*) FROM segment_members WHERE segment_id = ?')
+      .prepare('SELECT members FROM segment_status WHERE segment_id = ?')
       .pluck();
     this.selectMembers = db.prepare(
       `SELECT profile_id AS profileId, version, since FROM segment_members
        WHERE segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?`,
     );
-    this.selectSegmentsOf = db.prepare(
-      `SELECT segment_id AS segmentId, version, since FROM segment_members
-       WHERE profile_id = ? ORDER BY segment_id`,
-    );
+    // The profile's row holds its memberships (stages too, which are not segments).
+    this.selectSegmentsOf = db.prepare('SELECT segments FROM profiles WHERE id = ?').pluck();
     this.selectChangesOf = db.prepare(
       `SELECT seq, segment_id, version, entered, at, event_offset FROM segment_changes
        WHERE profile_id = ? ORDER BY seq DESC LIMIT ?`,
@@ -87,7 +87,7 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
   }
 
   size(segmentId: string): number {
-    return this.countMembers.get(segmentId) as number;
+    return (this.countMembers.get(segmentId) as number | undefined) ?? 0;
   }
 
   members(segmentId: string, afterProfileId: string, limit: number): SegmentMemberRecord[] {
@@ -95,7 +95,12 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
   }
 
   segmentsOf(profileId: string): ProfileMembershipRecord[] {
-    return this.selectSegmentsOf.all(profileId) as ProfileMembershipRecord[];
+    const packed = this.selectSegmentsOf.get(profileId) as string | undefined;
+    if (packed === undefined) return [];
+    return Object.entries(membershipsOfPacked(packed))
+      .filter(([segmentId]) => !isStageSegmentId(segmentId))
+      .map(([segmentId, m]) => ({ segmentId, version: m.version, since: m.since }))
+      .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   }
 
   changesOf(profileId: string, limit: number): MembershipChangeRecord[] {

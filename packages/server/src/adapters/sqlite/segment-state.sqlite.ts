@@ -30,6 +30,7 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   private readonly insertStageChange;
   private readonly deleteStage;
   private readonly upsertStage;
+  private readonly addToSize;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertChange = db.prepare(
@@ -46,6 +47,9 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     this.upsertTimer = db.prepare(
       `INSERT INTO segment_timers (profile_id, due_at) VALUES (?, ?)
        ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at`,
+    );
+    this.addToSize = db.prepare(
+      'UPDATE segment_status SET members = members + ? WHERE segment_id = ?',
     );
     this.deleteTimer = db.prepare('DELETE FROM segment_timers WHERE profile_id = ?');
     this.insertStageChange = db.prepare(
@@ -122,17 +126,32 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
       .run(key, state.liveAfterOffset, state.keep);
   }
 
-  recordChange(c: MembershipChange): void {
-    this.insertChange.run(
-      c.segmentId,
-      c.version,
-      c.profileId,
-      c.entered ? 1 : 0,
-      c.at,
-      c.eventOffset,
-    );
-    if (c.entered) this.addMember.run(c.segmentId, c.profileId, c.version, c.at);
-    else this.removeMember.run(c.segmentId, c.profileId);
+  recordChanges(changes: readonly MembershipChange[]): void {
+    const latest = new Map<string, MembershipChange>();
+    const deltas = new Map<string, number>();
+    for (const c of changes) {
+      this.insertChange.run(
+        c.segmentId,
+        c.version,
+        c.profileId,
+        c.entered ? 1 : 0,
+        c.at,
+        c.eventOffset,
+      );
+      latest.set(`${c.segmentId}\u0000${c.profileId}`, c);
+      deltas.set(c.segmentId, (deltas.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
+    }
+    // The members table takes each profile's last change only, in key order: neighbouring
+    // rows share B-tree pages, so a big batch dirties fewer of them.
+    const keys = [...latest.keys()].sort();
+    for (const key of keys) {
+      const c = latest.get(key) as MembershipChange;
+      if (c.entered) this.addMember.run(c.segmentId, c.profileId, c.version, c.at);
+      else this.removeMember.run(c.segmentId, c.profileId);
+    }
+    for (const [segmentId, delta] of deltas) {
+      if (delta !== 0) this.addToSize.run(delta, segmentId);
+    }
   }
 
   memberIds(segmentId: string): string[] {

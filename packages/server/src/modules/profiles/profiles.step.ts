@@ -13,7 +13,7 @@ import {
   type IdentityRules,
 } from '@attune/engine';
 import type { IdentifierIssueCount, IdentityStore } from '../identity/identity.store.js';
-import { internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
+import { identityMergedEvent, internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
 import { profileMessage } from './profile-message.js';
@@ -116,6 +116,7 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
       if (event.message === undefined) continue;
       if (event.sourceId === internalSourceId) {
         // Attune's own events are not about a person; a merge event marks the outbox's progress.
+        if (event.event !== identityMergedEvent) continue;
         const mergeSeq = mergeSeqOf(JSON.parse(event.message) as Record<string, unknown>);
         if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
         continue;

@@ -44,33 +44,96 @@ export function currentBackfill(
   return { statuses: job, segments, keys, cursor };
 }
 
+/**
+ * Segments are often defined a few at a time, and each activation would be its own pass
+ * over every profile. A backfill that has done less than a quarter of its profiles starts
+ * over as part of the newest activation instead (one pass for all); older ones finish alone.
+ */
+export function foldYoungBackfills(
+  statuses: ReadonlyMap<string, SegmentStatusRow>,
+  index: SegmentIndex,
+  trailKeys: Map<string, TrailKeyState>,
+  afterOffset: number,
+  save: {
+    status: (status: SegmentStatusRow) => void;
+    trailKey: (key: string, state: TrailKeyState) => void;
+  },
+): void {
+  for (;;) {
+    const job = currentBackfill(statuses, index, trailKeys);
+    const first = job?.statuses[0];
+    if (job === null || first === undefined || first.activeFromOffset === afterOffset) return;
+    if (first.profilesDone > first.profilesTotal / 4) return;
+    for (const status of job.statuses) {
+      save.status({
+        ...status,
+        activeFromOffset: afterOffset,
+        backfillAfterProfile: '',
+        profilesDone: 0,
+      });
+    }
+    for (const key of job.keys) {
+      const state = { ...(trailKeys.get(key) as TrailKeyState), liveAfterOffset: afterOffset };
+      trailKeys.set(key, state);
+      save.trailKey(key, state);
+    }
+  }
+}
+
 /** Records one more profile done (statuses are saved by the caller). */
 export function advanceJob(job: BackfillJob, profileId: string): void {
   job.cursor = profileId;
   for (const s of job.statuses) {
+    // A segment that joined the job at the same offset but later may be past this profile.
+    if (s.backfillAfterProfile >= profileId) continue;
     s.backfillAfterProfile = profileId;
     s.profilesDone++;
   }
 }
 
-/** Refolds the given trails from the profile's whole timeline (stored chunks and recent). */
+/** Offsets read from the log at a time while refolding. */
+const readSlice = 5000;
+
+/**
+ * Refolds the given trails of these profiles from their whole timelines (stored chunks and
+ * recent), reading the events of all of them together: per-profile reads cost a query each.
+ */
 export async function rebuildTrails(
-  profile: ProfileData,
+  profiles: readonly ProfileData[],
   specs: readonly TrailSpec[],
   deps: {
     profiles: Pick<ProfileStore, 'chunkOffsets'>;
     readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
   },
 ): Promise<void> {
-  for (const spec of specs) profile.trails[spec.key] = emptyTrail();
   if (specs.length === 0) return;
-  const offsets = [...deps.profiles.chunkOffsets(profile.id), ...profile.recentEvents];
-  for (let i = 0; i < offsets.length; i += 1000) {
-    for (const e of await deps.readEvents(offsets.slice(i, i + 1000))) {
+  const byEvent = new Map<string, TrailSpec[]>();
+  for (const spec of specs) {
+    const list = byEvent.get(spec.event);
+    if (list === undefined) byEvent.set(spec.event, [spec]);
+    else list.push(spec);
+  }
+  const owner = new Map<number, ProfileData>();
+  for (const profile of profiles) {
+    for (const spec of specs) profile.trails[spec.key] = emptyTrail();
+    for (const offset of deps.profiles.chunkOffsets(profile.id)) owner.set(offset, profile);
+    for (const offset of profile.recentEvents) owner.set(offset, profile);
+  }
+  const offsets = [...owner.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < offsets.length; i += readSlice) {
+    for (const e of await deps.readEvents(offsets.slice(i, i + readSlice))) {
       if (e.type !== 'track' || e.event === null) continue;
-      const message = JSON.parse(e.message) as { properties?: Record<string, unknown> };
-      const event = { name: e.event, properties: message.properties ?? {}, timestamp: e.timestamp };
-      for (const spec of specs) {
+      const readers = byEvent.get(e.event);
+      const profile = owner.get(e.offset);
+      if (readers === undefined || profile === undefined) continue;
+      // Properties are parsed only when a filter reads them.
+      let properties: Record<string, unknown> | null = null;
+      for (const spec of readers) {
+        if (spec.where.length > 0 && properties === null) {
+          const message = JSON.parse(e.message) as { properties?: Record<string, unknown> };
+          properties = message.properties ?? {};
+        }
+        const event = { name: e.event, properties: properties ?? {}, timestamp: e.timestamp };
         const trail = profile.trails[spec.key];
         if (trail !== undefined && trailMatches(spec, event))
           addToTrail(trail, e.timestamp, spec.keep);

@@ -7,6 +7,10 @@ import {
 import type { Condition } from '@attune/contracts';
 import type { ActiveDefinition } from './segment-state.store.js';
 
+/** Journey-map stages are kept as internal segments with this id prefix (never a user id). */
+export const stageSegmentPrefix = 'stage:';
+export const isStageSegmentId = (id: string): boolean => id.startsWith(stageSegmentPrefix);
+
 export interface ActiveSegment {
   id: string;
   version: number;

@@ -55,7 +55,11 @@ export interface SegmentStateStore {
    */
   trailKeys(): Map<string, TrailKeyState>;
   saveTrailKey(key: string, state: TrailKeyState): void;
-  recordChange(change: MembershipChange): void;
+  /**
+   * Records entries and exits in the order given (membership history), and applies them to
+   * the members table and the segments' member counts.
+   */
+  recordChanges(changes: readonly MembershipChange[]): void;
   /** Profiles holding the segment (for a deleted definition). */
   memberIds(segmentId: string): string[];
   setTimer(profileId: string, dueAt: number | null): void;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.js';
 import { createApp, type AttuneApp } from '../../app.js';
 import { loadConfig } from '../../config/config.js';
 import { ManualClock } from '../../platform/clock.js';
@@ -278,12 +279,22 @@ describe('refused definitions', () => {
 });
 
 describe('memberships (rows as the processor writes them)', () => {
-  const addMember = (segmentId: string, profileId: string, since: number, version = 1) =>
+  // The members table, the count on the status and the profile's row, as the processor keeps them.
+  const addMember = (segmentId: string, profileId: string, since: number, version = 1) => {
     stateDb
       .prepare(
         'INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)',
       )
       .run(segmentId, profileId, version, since);
+    stateDb
+      .prepare('UPDATE segment_status SET members = members + 1 WHERE segment_id = ?')
+      .run(segmentId);
+    const profiles = new SqliteProfileStore(stateDb);
+    const profile = profiles.load(profileId);
+    if (profile === undefined) return;
+    profile.segments.members[segmentId] = { version, since };
+    profiles.save(profile);
+  };
 
   it('shows status and size, and pages the members', async () => {
     await call('POST', '/v1/segments', { id: 'vip', name: 'VIP', condition: pro });

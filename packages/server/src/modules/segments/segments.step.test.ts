@@ -99,6 +99,11 @@ class Harness {
     await this.processor.drain();
   }
 
+  /** One processor transaction. */
+  async runOnce(): Promise<number> {
+    return this.processor.runOnce();
+  }
+
   /** Members by segment, as user ids. */
   members(): Record<string, string[]> {
     const rows = this.stateDb
@@ -222,6 +227,65 @@ describe('SegmentsStep', () => {
     await h.track('bob', 'Product Viewed', t0 + hour);
     await h.drain();
     expect(h.members()).toEqual({ viewed_twice: ['ann', 'bob', 'cy', 'eve'] });
+  });
+});
+
+describe('backfills', () => {
+  it('joins segments defined while a young backfill runs into one pass, and counts members', async () => {
+    const h = await harness(2);
+    const users = Array.from({ length: 16 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    for (const [i, user] of users.entries()) {
+      await h.track(user, 'Product Viewed', t0 + i * minute);
+      if (i % 2 === 0) await h.track(user, 'Order Completed', t0 + i * minute + 1);
+    }
+    await h.drain();
+    h.define('viewers', { type: 'event', event: 'Product Viewed' });
+    await h.runOnce(); // activates `viewers` and backfills 2 of the 16 profiles
+    await h.track('u16', 'Product Viewed', t0 + hour);
+    await h.runOnce(); // the event, and 2 more: a quarter done
+    h.define('buyers', { type: 'event', event: 'Order Completed' });
+    await h.drain();
+    const statuses = h.stateDb
+      .prepare(
+        'SELECT segment_id, active_from_offset, profiles_done, members FROM segment_status ORDER BY 1',
+      )
+      .all() as { active_from_offset: number; profiles_done: number; members: number }[];
+    // One pass: `viewers` started over with `buyers`, at its offset, and saw every profile once.
+    expect(statuses.map((s) => s.active_from_offset)).toEqual([
+      statuses[0]?.active_from_offset,
+      statuses[0]?.active_from_offset,
+    ]);
+    expect(statuses).toMatchObject([
+      { segment_id: 'buyers', profiles_done: 17, members: 8 },
+      { segment_id: 'viewers', profiles_done: 17, members: 17 },
+    ]);
+    const members = h.members();
+    expect(members['viewers']).toEqual([...users, 'u16'].sort());
+    expect(members['buyers']).toEqual(users.filter((_, i) => i % 2 === 0));
+    // Re-doing the first profiles recorded no second entry.
+    expect(h.changes().filter((c) => c.segment === 'viewers')).toHaveLength(17);
+  });
+
+  it('does not fold a backfill that is well under way', async () => {
+    const h = await harness(2);
+    for (let i = 0; i < 6; i++) await h.track(`u${i}`, 'Product Viewed', t0 + i * minute);
+    await h.drain();
+    h.define('viewers', { type: 'event', event: 'Product Viewed' });
+    await h.runOnce();
+    await h.track('u6', 'Product Viewed', t0 + hour);
+    await h.runOnce(); // 4 of 6 done
+    h.define('late', { type: 'event', event: 'Product Viewed' });
+    await h.drain();
+    const offsets = h.stateDb
+      .prepare(
+        'SELECT segment_id, active_from_offset, profiles_done FROM segment_status ORDER BY 1',
+      )
+      .all() as { active_from_offset: number; profiles_done: number }[];
+    expect(offsets[0]?.active_from_offset).toBeGreaterThan(offsets[1]?.active_from_offset ?? 0);
+    expect(h.members()).toEqual({
+      late: ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'],
+      viewers: ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'],
+    });
   });
 });
 

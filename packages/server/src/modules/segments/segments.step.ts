@@ -16,14 +16,22 @@ import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { stageEnteredEvent } from '../journey-map/stage-events.js';
 import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
-import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
-import { SegmentIndex, type ActiveSegment } from './segment-index.js';
+import {
+  advanceJob,
+  currentBackfill,
+  foldYoungBackfills,
+  rebuildTrails,
+} from './segment-backfill.js';
+import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
+  MembershipChange,
   SegmentStateStore,
   SegmentStatusRow,
   TrailKeyState,
 } from './segment-state.store.js';
+
+const changeSeqPattern = /"changeSeq":(\d+)/;
 
 export interface SegmentsStepDeps {
   store: SegmentStateStore;
@@ -54,6 +62,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private signature: string | null = null;
   /** Timers changed in this transaction, written at `flush` (a profile's moves often). */
   private readonly timers = new Map<string, number | null>();
+  /** Entries and exits of this transaction, written at `flush` in one go. */
+  private changes: MembershipChange[] = [];
   private access: ProfileAccess | null = null;
 
   constructor(private readonly deps: SegmentsStepDeps) {}
@@ -67,11 +77,14 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     // In-memory statuses and keys may hold changes of the rolled-back transaction.
     this.signature = null;
     this.timers.clear();
+    this.changes = [];
   }
 
   flush(): void {
     for (const [profileId, dueAt] of this.timers) this.deps.store.setTimer(profileId, dueAt);
     this.timers.clear();
+    if (this.changes.length > 0) this.deps.store.recordChanges(this.changes);
+    this.changes = [];
   }
 
   readsProperties(eventName: string): boolean {
@@ -95,9 +108,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     for (const [id] of this.statuses) {
       if (!this.index.segments.has(id)) this.removeSegment(id, now);
     }
+    let profiles: number | null = null;
+    let activated = false;
     for (const segment of this.index.ordered) {
       if (this.statuses.get(segment.id)?.version === segment.version) continue;
-      const total = this.deps.profiles.count();
+      activated = true;
+      const total = (profiles ??= this.deps.profiles.count());
       this.saveStatus({
         segmentId: segment.id,
         version: segment.version,
@@ -120,6 +136,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       this.trailKeys.set(key, state);
       this.deps.store.saveTrailKey(key, state);
     }
+    if (activated) {
+      foldYoungBackfills(this.statuses, this.index, this.trailKeys, afterOffset, {
+        status: (status) => this.saveStatus(status),
+        trailKey: (key, state) => this.deps.store.saveTrailKey(key, state),
+      });
+    }
     return 1;
   }
 
@@ -134,9 +156,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       if (e.sourceId !== internalSourceId || e.message === undefined) continue;
       const isStage = e.event === stageEnteredEvent;
       if (!isStage && e.event !== segmentEnteredEvent && e.event !== segmentExitedEvent) continue;
-      const properties = (JSON.parse(e.message) as { properties?: { changeSeq?: unknown } })
-        .properties;
-      const seq = typeof properties?.changeSeq === 'number' ? properties.changeSeq : 0;
+      // Attune wrote the message itself (ids, numbers): no need to parse it all.
+      const seq = Number(changeSeqPattern.exec(e.message)?.[1] ?? 0);
       if (isStage) stageSeq = Math.max(stageSeq, seq);
       else segmentSeq = Math.max(segmentSeq, seq);
     }
@@ -182,8 +203,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     }
     for (const segmentId of Object.keys(merged.segments.members)) {
       const segment = this.index.segments.get(segmentId);
-      if (segment?.stage != null || segmentId.startsWith('stage:')) continue;
-      this.deps.store.recordChange({
+      if (segment?.stage != null || isStageSegmentId(segmentId)) continue;
+      this.changes.push({
         segmentId,
         version: segment?.version ?? merged.segments.members[segmentId]?.version ?? 0,
         profileId: merged.id,
@@ -221,7 +242,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       const rebuild = profile.segments.rebuild;
       if (rebuild !== undefined) {
         delete profile.segments.rebuild;
-        await this.rebuildTrails(profile, rebuild);
+        await this.rebuildTrails([profile], rebuild);
       }
       this.evaluate(profile, this.index.ordered, null);
     }
@@ -235,11 +256,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     access.flush();
     const ids = this.deps.profiles.idsAfter(job.cursor, this.deps.backfillChunk ?? 500);
     const segments = this.index.withDependents(job.segments);
-    for (const id of ids) {
-      const profile = access.loadForUpdate(id);
-      if (profile === undefined) continue;
-      await this.rebuildTrails(profile, job.keys);
-      advanceJob(job, id);
+    const profiles = ids
+      .map((id) => access.loadForUpdate(id))
+      .filter((p): p is ProfileData => p !== undefined);
+    await this.rebuildTrails(profiles, job.keys);
+    for (const profile of profiles) {
+      advanceJob(job, profile.id);
       this.evaluate(profile, segments, null);
     }
     if (ids.length < (this.deps.backfillChunk ?? 500)) {
@@ -312,7 +334,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       else delete members[segment.id];
       // A stage's membership only decides the stage: no members row, no event.
       if (segment.stage !== null) continue;
-      this.deps.store.recordChange({
+      this.changes.push({
         segmentId: segment.id,
         version: segment.version,
         profileId: profile.id,
@@ -346,12 +368,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     return true;
   }
 
-  /** Refolds the given trails from the profile's whole timeline. */
-  private rebuildTrails(profile: ProfileData, keys: readonly string[]): Promise<void> {
+  /** Refolds the given trails from the profiles' whole timelines. */
+  private rebuildTrails(profiles: readonly ProfileData[], keys: readonly string[]): Promise<void> {
     const specs = keys
       .map((k) => this.index.specs.get(k))
       .filter((s): s is TrailSpec => s !== undefined);
-    return rebuildTrails(profile, specs, this.deps);
+    return rebuildTrails(profiles, specs, this.deps);
   }
 
   private setTimer(profile: ProfileData, dueAt: number | null): void {
@@ -364,7 +386,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     for (const profileId of this.deps.store.memberIds(id)) {
       const profile = this.access?.loadForUpdate(profileId);
       if (profile !== undefined) delete profile.segments.members[id];
-      this.deps.store.recordChange({
+      this.changes.push({
         segmentId: id,
         version: this.statuses.get(id)?.version ?? 0,
         profileId,
