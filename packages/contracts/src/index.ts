@@ -11,3 +11,4 @@ export * from './api/imports.js';
 export * from './conditions/condition.js';
 export * from './api/segments.js';
 export * from './api/journey-map.js';
+export * from './api/rfm.js';

@@ -13,6 +13,8 @@ export * from './identity/memory-identity-graph.js';
 export * from './profiles/trait-state.js';
 export * from './profiles/computed-traits.js';
 export * from './profiles/rfm.js';
+export * from './profiles/rfm-quintiles.js';
+export * from './profiles/rfm-segments.js';
 export * from './profiles/activity.js';
 export * from './imports/date-format.js';
 export * from './imports/csv-mapping.js';

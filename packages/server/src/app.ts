@@ -51,6 +51,10 @@ import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sql
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
 import { SegmentPreviewer } from './modules/segments/segment-preview.js';
+import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.js';
+import { rfmRoutes } from './modules/rfm/rfm.routes.js';
+import { RfmSchedule } from './modules/rfm/rfm-schedule.js';
+import { RfmService } from './modules/rfm/rfm.service.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -200,6 +204,8 @@ async function assemble(
   await http.register(eventLogRoutes, { log: eventLog, requireAdmin, maxScanned: 10_000 });
   await http.register(apiKeyRoutes, { keys, requireAdmin });
   const identity = new SqliteIdentityStore(stateDb);
+  const rfmSnapshots = new SqliteRfmSnapshotsStore(db);
+  const rfmBreakpoints = () => rfmSnapshots.latest()?.breakpoints ?? null;
   const profiles = new ProfilesService(
     identity,
     new SqliteProfileStore(stateDb),
@@ -207,6 +213,7 @@ async function assemble(
     identityRules,
     processing.computedTraits,
     clock,
+    rfmBreakpoints,
   );
   const mergeEvents = new MergeEventRelay({
     merges: identity,
@@ -259,11 +266,28 @@ async function assemble(
       profiles: new SqliteProfileStore(stateDb),
       readEvents: (offsets) => eventLog.readOffsets(offsets),
       computedTraits: processing.computedTraits,
+      rfmBreakpoints,
       clock,
     }),
     clock,
   });
   await http.register(segmentRoutes, { segments, requireAdmin });
+  const rfm = new RfmService({
+    snapshots: rfmSnapshots,
+    profiles: new SqliteProfileStore(stateDb),
+    segments,
+    clock,
+  });
+  await http.register(rfmRoutes, { rfm, requireAdmin });
+  const rfmSchedule =
+    config.rfm.recomputeHours === 0
+      ? null
+      : new RfmSchedule({
+          rfm,
+          clock,
+          intervalMs: config.rfm.recomputeHours * 3_600_000,
+          logger: http.log,
+        });
   const journeyMap = new JourneyMapService({
     definitions: new SqliteJourneyMapDefinitionStore(db),
     stats: new SqliteJourneyMapStatsStore(stateDb),
@@ -275,6 +299,7 @@ async function assemble(
     checkStorage: () => checkStorage(db, eventLog),
   });
 
+  rfmSchedule?.start();
   let closed = false;
   return {
     http,
@@ -290,6 +315,8 @@ async function assemble(
       if (closed) return;
       closed = true;
       await http.close();
+      rfmSchedule?.stop();
+      await rfm.close();
       flusher.stop();
       await processor?.stop();
       await checkpointer?.stop();

@@ -106,7 +106,8 @@ export const ComputedConditionSchema = Type.Object(
     type: Type.Literal('computed'),
     /**
      * Path in the profile's `computed` view: `rfm.recencyDays`, `rfm.frequency`,
-     * `rfm.windows.30d.monetary`, `eventCounts.Product Viewed`, or a user-defined trait.
+     * `rfm.windows.30d.monetary`, `rfm.score.r` (quintile 1–5), `eventCounts.Product Viewed`,
+     * or a user-defined trait.
      */
     path: Type.String({ minLength: 1, maxLength: 200 }),
     ...comparisonFields,

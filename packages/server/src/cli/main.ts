@@ -7,6 +7,7 @@ import { attuneVersion } from '../version.js';
 import { importCommand } from './import.js';
 import { keysCommand } from './keys.js';
 import { replayCommand } from './replay.js';
+import { rfmCommand } from './rfm.js';
 import { segmentsCommand } from './segments.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
@@ -59,6 +60,7 @@ program
 
 program.addCommand(keysCommand());
 program.addCommand(segmentsCommand());
+program.addCommand(rfmCommand());
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {

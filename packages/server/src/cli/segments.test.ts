@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { startTestApp, testAdminKey, type TestApp } from '../testing/test-app.fixture.js';
 import { progressBar } from './progress-bar.js';
-import { segmentsCommand, type CliIo } from './segments.js';
+import type { CliIo } from './admin-command.js';
+import { segmentsCommand } from './segments.js';
 
 let t: TestApp;
 let url: string;

@@ -1,24 +1,16 @@
 import type { SegmentList, SegmentView } from '@attune/contracts';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { environment } from '../config/environment.js';
-import { AdminClient } from './admin-client.js';
+import type { AdminClient } from './admin-client.js';
+import {
+  adminClientOf,
+  processIo,
+  serverOptions,
+  type CliIo,
+  type ServerFlags,
+} from './admin-command.js';
 import { formatCount, progressBar, ProgressLine } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
-
-/** Where a command writes, and the environment it reads (tests pass their own). */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  env: () => Record<string, string | undefined>;
-}
-
-const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: environment };
-
-interface ServerFlags {
-  url: string;
-  adminKey?: string;
-}
 
 /**
  * `attune segments create|list|backfill|delete`: the segments API of a running Attune
@@ -28,12 +20,7 @@ export function segmentsCommand(io: CliIo = processIo): Command {
   const segments = new Command('segments').description(
     'define segments and follow their backfill on a running Attune',
   );
-  const client = (flags: ServerFlags): AdminClient => {
-    const key = flags.adminKey ?? io.env()['ATTUNE_ADMIN_KEY'];
-    if (key === undefined || key === '')
-      throw new UsageError('give an admin key: --admin-key or ATTUNE_ADMIN_KEY');
-    return new AdminClient(flags.url, key);
-  };
+  const client = (flags: ServerFlags): AdminClient => adminClientOf(flags, io);
 
   serverOptions(segments.command('create'))
     .description('create a segment from a JSON definition ({ name, condition, id?, description? })')
@@ -95,12 +82,6 @@ export function segmentsCommand(io: CliIo = processIo): Command {
     });
 
   return segments;
-}
-
-function serverOptions(command: Command): Command {
-  return command
-    .option('--url <url>', 'the Attune server', 'http://localhost:8080')
-    .option('--admin-key <key>', 'a secret (admin) key (env ATTUNE_ADMIN_KEY)');
 }
 
 /** Polls the segment until the processor has its current version ready, drawing progress. */

@@ -11,8 +11,17 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dedupWindowMs: 7 * 86_400_000,
       processor: { enabled: true },
+      rfm: { recomputeHours: 24 },
     });
     expect(config.writeKey).toBeUndefined();
+  });
+
+  it('reads the RFM schedule; 0 turns it off', () => {
+    expect(loadConfig({ env: { ATTUNE_RFM_RECOMPUTE_HOURS: '6' } }).rfm.recomputeHours).toBe(6);
+    expect(loadConfig({ env: { ATTUNE_RFM_RECOMPUTE_HOURS: '0' } }).rfm.recomputeHours).toBe(0);
+    expect(() => loadConfig({ env: { ATTUNE_RFM_RECOMPUTE_HOURS: 'daily' } })).toThrow(
+      /ATTUNE_RFM_RECOMPUTE_HOURS: an integer expected/,
+    );
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -37,6 +37,10 @@ export const ConfigSchema = Type.Object({
     /** A JSON file with more computed trait definitions (an array). */
     computedTraitsFile: Type.Optional(Type.String({ minLength: 1 })),
   }),
+  rfm: Type.Object({
+    /** Recompute the RFM breakpoints when they are this many hours old; 0: only on request. */
+    recomputeHours: Type.Integer({ minimum: 0, maximum: 8760, default: 24 }),
+  }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -87,6 +91,12 @@ export const configSources = [
     kind: 'string',
   },
   {
+    path: 'rfm.recomputeHours',
+    env: ['ATTUNE_RFM_RECOMPUTE_HOURS'],
+    flag: 'rfmRecomputeHours',
+    kind: 'integer',
+  },
+  {
     path: 'identity.phoneRegion',
     env: ['ATTUNE_PHONE_REGION'],
     flag: 'phoneRegion',
@@ -115,7 +125,7 @@ export interface ConfigInput {
 
 /** Builds the one validated config object. Throws ConfigError listing every problem. */
 export function loadConfig({ env, flags = {} }: ConfigInput): Config {
-  const raw: Record<string, unknown> = { processor: {}, identity: {}, profiles: {} };
+  const raw: Record<string, unknown> = { processor: {}, identity: {}, profiles: {}, rfm: {} };
   const problems: string[] = [];
   for (const source of configSources) {
     const fromFlag = flags[source.flag];

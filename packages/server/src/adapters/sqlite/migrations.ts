@@ -111,6 +111,17 @@ const logMigrations: string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  `
+  -- RFM breakpoints (quintiles of recency, frequency and monetary over customers), one row
+  -- per version. Primary data like segment definitions: they are computed at a moment that
+  -- a replay cannot reproduce, so they are kept with the log and scores stay as they were.
+  CREATE TABLE rfm_snapshots (
+    version INTEGER PRIMARY KEY,
+    computed_at INTEGER NOT NULL,
+    customers INTEGER NOT NULL,
+    breakpoints TEXT NOT NULL
+  );
+  `,
 ];
 
 const stateMigrations: string[] = [

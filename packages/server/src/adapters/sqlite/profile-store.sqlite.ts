@@ -1,5 +1,9 @@
 import type { TraitState } from '@attune/engine';
-import type { ProfileData, ProfileStore } from '../../modules/profiles/profile.store.js';
+import type {
+  ComputedData,
+  ProfileData,
+  ProfileStore,
+} from '../../modules/profiles/profile.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface ProfileRow {
@@ -119,6 +123,14 @@ export class SqliteProfileStore implements ProfileStore {
       .prepare('SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?')
       .pluck()
       .all(afterId, limit) as string[];
+  }
+
+  computedAfter(afterId: string, limit: number): { id: string; computed: ComputedData }[] {
+    const rows = this.db
+      .prepare('SELECT id, computed FROM profiles WHERE id > ? ORDER BY id LIMIT ?')
+      .raw()
+      .all(afterId, limit) as [string, string][];
+    return rows.map(([id, computed]) => ({ id, computed: JSON.parse(computed) as ComputedData }));
   }
 
   count(): number {

@@ -62,6 +62,8 @@ describe('operations endpoints', () => {
         '/v1/batch',
         '/v1/events',
         '/v1/keys',
+        '/v1/rfm',
+        '/v1/rfm/recompute',
         '/healthz',
         '/metrics',
       ]),

@@ -3,20 +3,29 @@ import {
   formatIsoTimestamp,
   rfmDefinitions,
   rfmOf,
+  rfmScore,
   type ComputedTraitDefinition,
+  type Rfm,
+  type RfmBreakpoints,
+  type RfmScore,
 } from '@attune/engine';
-import type { ProfileData } from './profile.store.js';
+import type { ComputedData, ProfileData } from './profile.store.js';
 
 const rfmNames = new Set(rfmDefinitions.map((d) => d.name));
+
+/** RFM as the computed view shows it: with `score` once there are breakpoints and orders. */
+export type RfmView = Rfm & { score?: RfmScore };
 
 /**
  * A profile's computed traits as the API shows them and conditions read them (`computed`
  * paths): event counts and last seen per event name, RFM, and the user's definitions, at now.
+ * `rfm.score` is scored against `breakpoints` (the latest RFM snapshot), when there are any.
  */
 export function computedView(
   profile: Pick<ProfileData, 'computed'>,
   definitions: readonly ComputedTraitDefinition[],
   now: number,
+  breakpoints: RfmBreakpoints | null = null,
 ): Record<string, unknown> {
   const { activity, aggregates } = profile.computed;
   const values = evaluateComputed(aggregates, definitions, now);
@@ -24,9 +33,15 @@ export function computedView(
   return {
     eventCounts: eventCountsOf(activity),
     lastSeen: lastSeenOf(activity),
-    rfm: rfmOf(values, activity['Order Completed']?.last ?? null, now),
+    rfm: withScore(rfmOf(values, activity['Order Completed']?.last ?? null, now), breakpoints),
     ...custom,
   };
+}
+
+/** Only the RFM part of the view, without its score: what the RFM recompute reads. */
+export function rfmView(computed: ComputedData, now: number): Rfm {
+  const values = evaluateComputed(computed.aggregates, rfmDefinitions, now);
+  return rfmOf(values, computed.activity['Order Completed']?.last ?? null, now);
 }
 
 /**
@@ -37,9 +52,10 @@ export function lazyComputedView(
   profile: Pick<ProfileData, 'computed'>,
   definitions: readonly ComputedTraitDefinition[],
   now: number,
+  breakpoints: RfmBreakpoints | null = null,
 ): Record<string, unknown> {
   let whole: Record<string, unknown> | null = null;
-  const full = () => (whole ??= computedView(profile, definitions, now));
+  const full = () => (whole ??= computedView(profile, definitions, now, breakpoints));
   return new Proxy(
     {},
     {
@@ -55,6 +71,11 @@ export function lazyComputedView(
       },
     },
   );
+}
+
+function withScore(rfm: Rfm, breakpoints: RfmBreakpoints | null): RfmView {
+  const score = breakpoints === null ? null : rfmScore(rfm, breakpoints);
+  return score === null ? rfm : { ...rfm, score };
 }
 
 function eventCountsOf(activity: ProfileData['computed']['activity']): Record<string, number> {

@@ -52,6 +52,8 @@ export interface ProfileStore {
   eventOffsets(profileId: string, beforeOffset: number, limit: number): number[];
   /** Ids of (surviving) profiles after `afterId`, in id order. */
   idsAfter(afterId: string, limit: number): string[];
+  /** Ids and computed data of profiles after `afterId`, in id order: a light full scan. */
+  computedAfter(afterId: string, limit: number): { id: string; computed: ComputedData }[];
   count(): number;
   /** Surviving profiles whose trait equals the value, by id after `afterId`. */
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[];

@@ -4,6 +4,7 @@ import {
   normalizeIdentifier,
   type ComputedTraitDefinition,
   type IdentityRules,
+  type RfmBreakpoints,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import type { EventLog } from '../event-log/event-log.store.js';
@@ -30,6 +31,8 @@ export class ProfilesService {
     private readonly rules: IdentityRules,
     private readonly definitions: readonly ComputedTraitDefinition[],
     private readonly clock: Clock,
+    /** The latest RFM breakpoints, which `computed.rfm.score` is scored against. */
+    private readonly rfmBreakpoints: () => RfmBreakpoints | null,
   ) {}
 
   /** A profile by id (a merged id gives its survivor) or by `type:value`. */
@@ -71,8 +74,9 @@ export class ProfilesService {
     const page = this.profiles.findByTrait(first[0], first[1], cursor, limit);
     const matching = page.filter((p) => rest.every(([k, v]) => textOf(p.traits.values[k]) === v));
     const last = page[page.length - 1];
+    const breakpoints = this.rfmBreakpoints();
     return {
-      profiles: matching.map((p) => this.view(p)),
+      profiles: matching.map((p) => this.view(p, breakpoints)),
       cursor: page.length === limit && last !== undefined ? last.id : null,
     };
   }
@@ -110,17 +114,16 @@ export class ProfilesService {
     return this.identity.ownerOf(normalized.identifier);
   }
 
-  /** Event counts and last seen per event name, RFM, and the user's definitions, at now. */
-  private computed(profile: ProfileData): Record<string, unknown> {
-    return computedView(profile, this.definitions, this.clock.now());
-  }
-
-  private view(profile: ProfileData): ProfileView {
+  /**
+   * Event counts and last seen per event name, RFM (scored against the latest breakpoints),
+   * and the user's definitions, at now.
+   */
+  private view(profile: ProfileData, breakpoints = this.rfmBreakpoints()): ProfileView {
     return {
       id: profile.id,
       identifiers: this.identity.identifiersOf(profile.id),
       traits: profile.traits.values,
-      computed: this.computed(profile),
+      computed: computedView(profile, this.definitions, this.clock.now(), breakpoints),
       firstSeen: formatIsoTimestamp(profile.firstSeen),
       lastSeen: formatIsoTimestamp(profile.lastSeen),
       eventCount: profile.eventCount,

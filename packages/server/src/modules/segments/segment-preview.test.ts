@@ -249,6 +249,7 @@ describe('the previewer', () => {
         },
         readEvents: (offsets) => reader.readOffsets(offsets),
         computedTraits: [],
+        rfmBreakpoints: () => null,
         clock,
         chunk: 1,
       });

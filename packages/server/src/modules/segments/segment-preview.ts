@@ -7,6 +7,7 @@ import {
   type ComputedTraitDefinition,
   type ConditionInput,
   type EventTrail,
+  type RfmBreakpoints,
   type TrailSpec,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
@@ -18,6 +19,8 @@ export interface SegmentPreviewDeps {
   profiles: Pick<ProfileStore, 'load' | 'idsAfter' | 'count' | 'chunkOffsets'>;
   readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
   computedTraits: readonly ComputedTraitDefinition[];
+  /** The latest RFM breakpoints (`rfm.score`), read once per preview. */
+  rfmBreakpoints: () => RfmBreakpoints | null;
   clock: Clock;
   /** Profiles read per step; the event loop gets a turn between steps. */
   chunk?: number;
@@ -61,6 +64,7 @@ export class SegmentPreviewer {
       else list.push(spec);
     }
     const now = this.deps.clock.now();
+    const breakpoints = this.deps.rfmBreakpoints();
     const totalProfiles = this.deps.profiles.count();
     const chunk = this.deps.chunk ?? 200;
     const sample: string[] = [];
@@ -77,7 +81,7 @@ export class SegmentPreviewer {
         if (profile === undefined) continue; // merged away since it was listed
         scanned++;
         const trails = await this.trailsOf(profile, specsByEvent);
-        if (compiled.evaluate(this.inputOf(profile, trails, now))) {
+        if (compiled.evaluate(this.inputOf(profile, trails, now, breakpoints))) {
           matches++;
           if (sample.length < options.sample) sample.push(id);
         }
@@ -131,6 +135,7 @@ export class SegmentPreviewer {
     profile: ProfileData,
     trails: Record<string, EventTrail>,
     now: number,
+    breakpoints: RfmBreakpoints | null,
   ): ConditionInput {
     const definitions = this.deps.computedTraits;
     const members = profile.segments.members;
@@ -139,7 +144,7 @@ export class SegmentPreviewer {
       now,
       traits: profile.traits.values,
       get computed() {
-        return (computed ??= computedView(profile, definitions, now));
+        return (computed ??= computedView(profile, definitions, now, breakpoints));
       },
       trails,
       isMember: (id) => id in members,

@@ -1,0 +1,51 @@
+import type { RfmBreakpoints } from '@attune/engine';
+import type {
+  RfmSnapshotsStore,
+  StoredRfmSnapshot,
+} from '../../modules/rfm/rfm-snapshots.store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface SnapshotRow {
+  version: number;
+  computed_at: number;
+  customers: number;
+  breakpoints: string;
+}
+
+export class SqliteRfmSnapshotsStore implements RfmSnapshotsStore {
+  private readonly newest;
+  private readonly insert;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.newest = db.prepare('SELECT * FROM rfm_snapshots ORDER BY version DESC LIMIT ?');
+    this.insert = db.prepare(
+      'INSERT INTO rfm_snapshots (version, computed_at, customers, breakpoints) VALUES (?, ?, ?, ?)',
+    );
+  }
+
+  latest(): StoredRfmSnapshot | undefined {
+    return this.list(1)[0];
+  }
+
+  save(snapshot: Omit<StoredRfmSnapshot, 'version'>): StoredRfmSnapshot {
+    return this.db.transaction(() => {
+      const version = (this.latest()?.version ?? 0) + 1;
+      this.insert.run(
+        version,
+        snapshot.computedAt,
+        snapshot.customers,
+        JSON.stringify(snapshot.breakpoints),
+      );
+      return { version, ...snapshot };
+    })();
+  }
+
+  list(limit: number): StoredRfmSnapshot[] {
+    return (this.newest.all(limit) as SnapshotRow[]).map((row) => ({
+      version: row.version,
+      computedAt: row.computed_at,
+      customers: row.customers,
+      breakpoints: JSON.parse(row.breakpoints) as RfmBreakpoints,
+    }));
+  }
+}
