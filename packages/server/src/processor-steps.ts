@@ -4,6 +4,7 @@ import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js'
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqliteEventVolumeStore } from './adapters/sqlite/processor-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
+import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.js';
 import { SqliteSegmentStateStore } from './adapters/sqlite/segment-state.sqlite.js';
 import type { ProcessingSettings } from './config/processing.js';
 import { EventVolumeStep } from './modules/processor/event-volume.step.js';
@@ -38,6 +39,7 @@ export function buildProcessorSteps(
     profiles: profileStore,
     readEvents: (offsets) => sources.reader.readOffsets(offsets),
     computedTraits: settings.computedTraits,
+    rfm: latestRfm(sources.logDb),
     clock: sources.clock,
     backfillChunk: sources.segmentBackfillChunk ?? 500,
     ...(sources.onSkippedSegment === undefined ? {} : { onSkipped: sources.onSkippedSegment }),
@@ -59,5 +61,16 @@ export function buildProcessorSteps(
  * its offset. A big page cache and WAL: the processor's writes are random updates across
  * all profiles, and a page updated several times between checkpoints is written back once.
  */
+/** The processor's view of the latest RFM snapshot (one small query per transaction). */
+function latestRfm(logDb: SqliteDatabase) {
+  const snapshots = new SqliteRfmSnapshotsStore(logDb);
+  return () => {
+    const latest = snapshots.latest();
+    return latest === undefined
+      ? null
+      : { version: latest.version, breakpoints: latest.breakpoints };
+  };
+}
+
 export const processorStateOptions = (cacheMb: number) =>
   ({ schema: 'state', synchronous: 'NORMAL', cacheMb, walPages: 32_768 }) as const;

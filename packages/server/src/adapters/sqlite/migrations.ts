@@ -348,6 +348,11 @@ const stateMigrations: string[] = [
   UPDATE segment_status SET members =
     (SELECT count(*) FROM segment_members m WHERE m.segment_id = segment_status.segment_id);
   `,
+  `
+  -- For segments that read computed values (RFM scores, recency): the RFM snapshot and day
+  -- they were last evaluated over every profile with; a new one re-evaluates them.
+  ALTER TABLE segment_status ADD COLUMN computed_epoch TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };

@@ -52,6 +52,7 @@ const saveStatus = (segmentId: string) =>
     profilesTotal: 0,
     startedAt: 0,
     readyAt: 0,
+    computedEpoch: '',
   });
 
 function emptyProfile(id: string): ProfileData {

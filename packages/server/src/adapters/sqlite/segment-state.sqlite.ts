@@ -18,6 +18,7 @@ interface StatusRow {
   profiles_total: number;
   started_at: number;
   ready_at: number | null;
+  computed_epoch: string;
 }
 
 export class SqliteSegmentStateStore implements SegmentStateStore {
@@ -77,6 +78,7 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
       profilesTotal: r.profiles_total,
       startedAt: r.started_at,
       readyAt: r.ready_at,
+      computedEpoch: r.computed_epoch,
     }));
   }
 
@@ -84,13 +86,14 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     this.db
       .prepare(
         `INSERT INTO segment_status (segment_id, version, state, active_from_offset,
-           backfill_after_profile, profiles_done, profiles_total, started_at, ready_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           backfill_after_profile, profiles_done, profiles_total, started_at, ready_at, computed_epoch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (segment_id) DO UPDATE SET version = excluded.version, state = excluded.state,
            active_from_offset = excluded.active_from_offset,
            backfill_after_profile = excluded.backfill_after_profile,
            profiles_done = excluded.profiles_done, profiles_total = excluded.profiles_total,
-           started_at = excluded.started_at, ready_at = excluded.ready_at`,
+           started_at = excluded.started_at, ready_at = excluded.ready_at,
+           computed_epoch = excluded.computed_epoch`,
       )
       .run(
         s.segmentId,
@@ -102,6 +105,7 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
         s.profilesTotal,
         s.startedAt,
         s.readyAt,
+        s.computedEpoch,
       );
   }
 

@@ -32,6 +32,11 @@ export interface SegmentStatusRow {
   profilesTotal: number;
   startedAt: number;
   readyAt: number | null;
+  /**
+   * For a segment that reads computed values: the RFM snapshot version and UTC day
+   * (`<version>/<day>`) it was evaluated over every profile with; '' for others.
+   */
+  computedEpoch: string;
 }
 
 export interface MembershipChange {

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventReader } from '../../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../../adapters/sqlite/processor-store.sqlite.js';
+import { SqliteRfmSnapshotsStore } from '../../adapters/sqlite/rfm-snapshots.sqlite.js';
 import { ManualClock } from '../../platform/clock.js';
 import { buildProcessorSteps } from '../../processor-steps.js';
 import { defaultJourneyMap } from '../journey-map/default-journey-map.js';
@@ -286,6 +287,44 @@ describe('backfills', () => {
       late: ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'],
       viewers: ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'],
     });
+  });
+});
+
+describe('segments on computed values', () => {
+  it('score RFM against the latest snapshot, and re-evaluate when a new one is saved', async () => {
+    const h = await harness(2);
+    const revenue: Record<string, number> = { ann: 500, bob: 50, cy: 20, dee: 5 };
+    for (const [user, amount] of Object.entries(revenue))
+      await h.track(user, 'Order Completed', t0, { revenue: amount });
+    await h.drain();
+    h.define('top_spenders', { type: 'computed', path: 'rfm.score.m', op: 'gte', value: 4 });
+    await h.drain();
+    expect(h.members()).toEqual({}); // no snapshot yet: no scores
+    const snapshots = new SqliteRfmSnapshotsStore(h.logDb);
+    const breakpoints = (monetary: number[]) => ({
+      recency: [1, 2, 3, 4],
+      frequency: [1, 1, 1, 1],
+      monetary,
+    });
+    snapshots.save({ computedAt: t0, customers: 4, breakpoints: breakpoints([10, 30, 40, 100]) });
+    await h.drain();
+    // M: 1 + breakpoints below the value: ann 5, bob 4, cy 2, dee 1.
+    expect(h.members()).toEqual({ top_spenders: ['ann', 'bob'] });
+    snapshots.save({ computedAt: t0, customers: 4, breakpoints: breakpoints([1, 2, 3, 100]) });
+    await h.drain();
+    expect(h.members()).toEqual({ top_spenders: ['ann', 'bob', 'cy', 'dee'] });
+  });
+
+  it('re-evaluate values that move with time (recency) once a day', async () => {
+    const h = await harness();
+    await h.track('ann', 'Order Completed', t0, { revenue: 10 });
+    await h.drain();
+    h.define('lapsed', { type: 'computed', path: 'rfm.recencyDays', op: 'gte', value: 2 });
+    await h.drain();
+    expect(h.members()).toEqual({});
+    h.clock.advance(3 * 24 * hour);
+    await h.drain();
+    expect(h.members()).toEqual({ lapsed: ['ann'] });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   trailMatches,
   type ComputedTraitDefinition,
   type ConditionInput,
+  type RfmBreakpoints,
   type TrailSpec,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
@@ -31,6 +32,7 @@ import type {
   TrailKeyState,
 } from './segment-state.store.js';
 
+const dayMs = 86_400_000;
 const changeSeqPattern = /"changeSeq":(\d+)/;
 
 export interface SegmentsStepDeps {
@@ -40,6 +42,8 @@ export interface SegmentsStepDeps {
   profiles: Pick<ProfileStore, 'idsAfter' | 'count' | 'chunkOffsets'>;
   readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
   computedTraits: readonly ComputedTraitDefinition[];
+  /** The latest RFM snapshot (attune.db), scoring `rfm.score` in the computed view. */
+  rfm: () => { version: number; breakpoints: RfmBreakpoints } | null;
   clock: Clock;
   /** Profiles backfilled per transaction. */
   backfillChunk?: number;
@@ -65,6 +69,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   /** Entries and exits of this transaction, written at `flush` in one go. */
   private changes: MembershipChange[] = [];
   private access: ProfileAccess | null = null;
+  private breakpoints: RfmBreakpoints | null = null;
 
   constructor(private readonly deps: SegmentsStepDeps) {}
 
@@ -93,11 +98,13 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
 
   begin(afterOffset: number): number {
     const definitions = this.deps.definitions();
-    const signature = definitions
-      .map((d) => `${d.id}:${d.version}`)
-      .sort()
-      .join('\n');
+    const rfm = this.deps.rfm();
+    // Computed values move with new RFM breakpoints and with time (recency, windowed sums):
+    // segments reading them are re-evaluated over every profile when either moves a step.
+    const epoch = `${rfm?.version ?? 0}/${Math.floor(this.deps.clock.now() / dayMs)}`;
+    const signature = [...definitions.map((d) => `${d.id}:${d.version}`).sort(), epoch].join('\n');
     if (signature === this.signature) return 0;
+    this.breakpoints = rfm?.breakpoints ?? null;
     if (this.signature === null) {
       this.statuses = new Map(this.deps.store.statuses().map((s) => [s.segmentId, s]));
       this.trailKeys = this.deps.store.trailKeys();
@@ -111,7 +118,9 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     let profiles: number | null = null;
     let activated = false;
     for (const segment of this.index.ordered) {
-      if (this.statuses.get(segment.id)?.version === segment.version) continue;
+      const computedEpoch = segment.compiled.dependencies.computed ? epoch : '';
+      const known = this.statuses.get(segment.id);
+      if (known?.version === segment.version && known.computedEpoch === computedEpoch) continue;
       activated = true;
       const total = (profiles ??= this.deps.profiles.count());
       this.saveStatus({
@@ -125,6 +134,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
         profilesTotal: total,
         startedAt: now,
         readyAt: total === 0 ? now : null,
+        computedEpoch,
       });
     }
     for (const [key, spec] of this.index.specs) {
@@ -289,12 +299,13 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     const now = this.deps.clock.now();
     let computed: Record<string, unknown> | null = null;
     const definitions = this.deps.computedTraits;
+    const breakpoints = this.breakpoints;
     const state = profile.segments;
     const input: ConditionInput = {
       now,
       traits: profile.traits.values,
       get computed() {
-        return (computed ??= lazyComputedView(profile, definitions, now));
+        return (computed ??= lazyComputedView(profile, definitions, now, breakpoints));
       },
       trails: profile.trails,
       isMember: (id) => id in state.members,
