@@ -163,7 +163,7 @@ async function assemble(
               { file: files.log, schema: 'log' },
               { file: files.state, schema: 'state' },
             ],
-            intervalMs: 1000,
+            intervalMs: 250,
           },
           http.log,
         );
