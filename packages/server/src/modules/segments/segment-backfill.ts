@@ -44,42 +44,6 @@ export function currentBackfill(
   return { statuses: job, segments, keys, cursor };
 }
 
-/**
- * Segments are often defined a few at a time, and each activation would be its own pass
- * over every profile. A backfill that has done less than a quarter of its profiles starts
- * over as part of the newest activation instead (one pass for all); older ones finish alone.
- */
-export function foldYoungBackfills(
-  statuses: ReadonlyMap<string, SegmentStatusRow>,
-  index: SegmentIndex,
-  trailKeys: Map<string, TrailKeyState>,
-  afterOffset: number,
-  save: {
-    status: (status: SegmentStatusRow) => void;
-    trailKey: (key: string, state: TrailKeyState) => void;
-  },
-): void {
-  for (;;) {
-    const job = currentBackfill(statuses, index, trailKeys);
-    const first = job?.statuses[0];
-    if (job === null || first === undefined || first.activeFromOffset === afterOffset) return;
-    if (first.profilesDone > first.profilesTotal / 4) return;
-    for (const status of job.statuses) {
-      save.status({
-        ...status,
-        activeFromOffset: afterOffset,
-        backfillAfterProfile: '',
-        profilesDone: 0,
-      });
-    }
-    for (const key of job.keys) {
-      const state = { ...(trailKeys.get(key) as TrailKeyState), liveAfterOffset: afterOffset };
-      trailKeys.set(key, state);
-      save.trailKey(key, state);
-    }
-  }
-}
-
 /** Records one more profile done (statuses are saved by the caller). */
 export function advanceJob(job: BackfillJob, profileId: string): void {
   job.cursor = profileId;

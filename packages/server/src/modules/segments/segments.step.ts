@@ -17,12 +17,8 @@ import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { stageEnteredEvent } from '../journey-map/stage-events.js';
 import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
-import {
-  advanceJob,
-  currentBackfill,
-  foldYoungBackfills,
-  rebuildTrails,
-} from './segment-backfill.js';
+import { activateChanged } from './segment-activation.js';
+import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
 import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -101,7 +97,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     const rfm = this.deps.rfm();
     // Computed values move with new RFM breakpoints and with time (recency, windowed sums):
     // segments reading them are re-evaluated over every profile when either moves a step.
-    const epoch = `${rfm?.version ?? 0}/${Math.floor(this.deps.clock.now() / dayMs)}`;
+    const now = this.deps.clock.now();
+    const epoch = `${rfm?.version ?? 0}/${Math.floor(now / dayMs)}`;
     const signature = [...definitions.map((d) => `${d.id}:${d.version}`).sort(), epoch].join('\n');
     if (signature === this.signature) return 0;
     this.breakpoints = rfm?.breakpoints ?? null;
@@ -111,47 +108,19 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     }
     this.signature = signature;
     this.index = new SegmentIndex(definitions, this.deps.onSkipped);
-    const now = this.deps.clock.now();
     for (const [id] of this.statuses) {
       if (!this.index.segments.has(id)) this.removeSegment(id, now);
     }
-    let profiles: number | null = null;
-    let activated = false;
-    for (const segment of this.index.ordered) {
-      const computedEpoch = segment.compiled.dependencies.computed ? epoch : '';
-      const known = this.statuses.get(segment.id);
-      if (known?.version === segment.version && known.computedEpoch === computedEpoch) continue;
-      activated = true;
-      const total = (profiles ??= this.deps.profiles.count());
-      this.saveStatus({
-        segmentId: segment.id,
-        version: segment.version,
-        // With no profiles yet (a fresh start, a replay) there is nothing to backfill.
-        state: total === 0 ? 'ready' : 'backfilling',
-        activeFromOffset: afterOffset,
-        backfillAfterProfile: '',
-        profilesDone: 0,
-        profilesTotal: total,
-        startedAt: now,
-        readyAt: total === 0 ? now : null,
-        computedEpoch,
-      });
-    }
-    for (const [key, spec] of this.index.specs) {
-      const known = this.trailKeys.get(key);
-      if (known !== undefined && known.keep >= spec.keep) continue;
-      // New, or a new reader needs more of the latest times than kept: (re)built by this
-      // activation's backfill; readers that needed fewer are unaffected meanwhile.
-      const state = { liveAfterOffset: afterOffset, keep: spec.keep };
-      this.trailKeys.set(key, state);
-      this.deps.store.saveTrailKey(key, state);
-    }
-    if (activated) {
-      foldYoungBackfills(this.statuses, this.index, this.trailKeys, afterOffset, {
+    activateChanged(
+      this.index,
+      this.statuses,
+      this.trailKeys,
+      { afterOffset, now, epoch, profiles: () => this.deps.profiles.count() },
+      {
         status: (status) => this.saveStatus(status),
         trailKey: (key, state) => this.deps.store.saveTrailKey(key, state),
-      });
-    }
+      },
+    );
     return 1;
   }
 
