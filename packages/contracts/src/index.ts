@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './api/problem.js';
 export * from './api/events.js';
 export * from './api/keys.js';
+export * from './api/permissions.js';
 export * from './segment/messages.js';
 export * from './segment/limits.js';
 export * from './api/profiles.js';

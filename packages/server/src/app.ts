@@ -35,6 +35,8 @@ import { createMetrics } from './modules/observability/metrics.js';
 import { observabilityRoutes } from './modules/observability/observability.routes.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
+import type { Keyring } from './platform/keyring.js';
+import { keyringFileName, resolveKeyring } from './platform/keyring-source.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
@@ -67,6 +69,8 @@ export interface AttuneApp {
   /** The processor thread, or null when disabled in this process. */
   processor: ProcessorThread | null;
   keys: ApiKeysService;
+  /** Encryption at rest and lookup pseudonyms. */
+  keyring: Keyring;
   mergeEvents: MergeEventRelay;
   /** Announces membership changes as Segment Entered/Exited events. */
   segmentEvents: OutboxRelay<SegmentChangeRecord>;
@@ -112,6 +116,7 @@ async function assemble(
 ): Promise<AttuneApp> {
   const processing = processingOf(config);
   const { identityRules } = processing;
+  const { keyring, generated: keyringGenerated } = resolveKeyring(config);
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -139,6 +144,12 @@ async function assemble(
     ajv: { customOptions: { removeAdditional: false } },
   });
 
+  if (keyringGenerated) {
+    http.log.warn(
+      `Generated encryption and pseudonym keys in ${join(config.dataDir, keyringFileName)}; ` +
+        'back it up (the data is unreadable without it), or set ATTUNE_ENCRYPTION_KEYS and ATTUNE_PSEUDONYM_KEY',
+    );
+  }
   const processor = config.processor.enabled
     ? await ProcessorThread.start(
         {
@@ -306,6 +317,7 @@ async function assemble(
     eventLog,
     processor,
     keys,
+    keyring,
     mergeEvents,
     segmentEvents,
     stageEvents,

@@ -3,8 +3,12 @@ import { Type, type Static } from '@sinclair/typebox';
 export const keyKinds = ['write', 'secret'] as const;
 export type KeyKind = (typeof keyKinds)[number];
 
-/** Roles of secret keys. `admin` may do everything; later issues add narrower roles. */
-export const keyRoles = ['admin'] as const;
+/**
+ * Roles of secret keys: `admin` may do everything; `marketer` manages segments, placements
+ * and journeys and reads profiles with PII masked; `analyst` reads everything with PII
+ * masked; `viewer` reads aggregates only. What each may do is `rolePermissions`.
+ */
+export const keyRoles = ['admin', 'marketer', 'analyst', 'viewer'] as const;
 export type KeyRole = (typeof keyRoles)[number];
 
 export const ApiKeyInfo = Type.Object(

@@ -41,6 +41,15 @@ export const ConfigSchema = Type.Object({
     /** Recompute the RFM breakpoints when they are this many hours old; 0: only on request. */
     recomputeHours: Type.Integer({ minimum: 0, maximum: 8760, default: 24 }),
   }),
+  privacy: Type.Object({
+    /**
+     * AES-256 keys for PII at rest, `id:base64,id:base64` (oldest first; new writes use the
+     * last). Unset: generated once into `<dataDir>/keyring.json`.
+     */
+    encryptionKeys: Type.Optional(Type.String({ minLength: 1 })),
+    /** HMAC key (base64, ≥ 32 bytes) of lookup pseudonyms. Unset: from the keyring file. */
+    pseudonymKey: Type.Optional(Type.String({ minLength: 1 })),
+  }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -97,6 +106,18 @@ export const configSources = [
     kind: 'integer',
   },
   {
+    path: 'privacy.encryptionKeys',
+    env: ['ATTUNE_ENCRYPTION_KEYS'],
+    flag: 'encryptionKeys',
+    kind: 'string',
+  },
+  {
+    path: 'privacy.pseudonymKey',
+    env: ['ATTUNE_PSEUDONYM_KEY'],
+    flag: 'pseudonymKey',
+    kind: 'string',
+  },
+  {
     path: 'identity.phoneRegion',
     env: ['ATTUNE_PHONE_REGION'],
     flag: 'phoneRegion',
@@ -125,7 +146,13 @@ export interface ConfigInput {
 
 /** Builds the one validated config object. Throws ConfigError listing every problem. */
 export function loadConfig({ env, flags = {} }: ConfigInput): Config {
-  const raw: Record<string, unknown> = { processor: {}, identity: {}, profiles: {}, rfm: {} };
+  const raw: Record<string, unknown> = {
+    processor: {},
+    identity: {},
+    profiles: {},
+    rfm: {},
+    privacy: {},
+  };
   const problems: string[] = [];
   for (const source of configSources) {
     const fromFlag = flags[source.flag];
@@ -156,6 +183,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
     ...config,
     writeKey: config.writeKey === undefined ? undefined : '[redacted]',
     adminKey: config.adminKey === undefined ? undefined : '[redacted]',
+    privacy: {
+      ...config.privacy,
+      encryptionKeys: config.privacy.encryptionKeys === undefined ? undefined : '[redacted]',
+      pseudonymKey: config.privacy.pseudonymKey === undefined ? undefined : '[redacted]',
+    },
   };
 }
 
