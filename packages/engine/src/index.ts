@@ -26,3 +26,4 @@ export * from './conditions/compare-values.js';
 export * from './conditions/event-trails.js';
 export * from './conditions/compile-condition.js';
 export * from './conditions/check-condition.js';
+export * from './privacy/pii-fields.js';

@@ -1,0 +1,203 @@
+/**
+ * Which values of a Segment message or a profile are personal data (PII), and a walker that
+ * rewrites exactly those: encryption at rest, decryption on read and masking in responses
+ * all use it, so they always agree on what PII is.
+ */
+
+type Json = Record<string, unknown>;
+
+/** A PII leaf: what the rewrite function receives. */
+export type PiiLeaf = string | number | boolean;
+
+/**
+ * Keys that are PII wherever they appear inside traits, context.traits or properties
+ * (compared lowercase with `_` and `-` removed, so `first_name` = `firstName`). An `address`
+ * is PII as a whole: every leaf under it is rewritten.
+ */
+export const defaultPiiKeys = [
+  'email',
+  'phone',
+  'name',
+  'firstname',
+  'lastname',
+  'address',
+  'street',
+  'postalcode',
+  'zip',
+  'zipcode',
+] as const;
+
+/** Exact paths (from the message root) that are PII besides the keys. */
+export const defaultPiiPaths = ['context.ip'] as const;
+
+/** Containers in which PII keys are looked for, at any depth (arrays included). */
+const keyedContainers = [['traits'], ['properties'], ['context', 'traits']] as const;
+
+export interface PiiPolicy {
+  /** Normalized key names. */
+  keys: ReadonlySet<string>;
+  /** Exact paths, each as its segments. */
+  paths: readonly (readonly string[])[];
+}
+
+export function normalizePiiKey(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * The default policy plus configured paths (`traits.ssn`, `properties.card.last4`). A
+ * configured path of one segment is a key: PII wherever it appears in the containers.
+ */
+export function piiPolicy(extraPaths: readonly string[] = []): PiiPolicy {
+  const keys = new Set<string>(defaultPiiKeys);
+  const paths: string[][] = defaultPiiPaths.map((path) => path.split('.'));
+  for (const raw of extraPaths) {
+    const path = raw.trim();
+    if (path === '') continue;
+    const parts = path.split('.');
+    if (parts.length === 1) keys.add(normalizePiiKey(parts[0] as string));
+    else paths.push(parts);
+  }
+  return { keys, paths };
+}
+
+export type PiiRewrite = (value: PiiLeaf, path: string) => unknown;
+
+/**
+ * A copy of a Segment message with every PII leaf replaced by `rewrite(leaf)`; parts without
+ * PII are shared, not copied. Objects that hold no PII come back as the same object.
+ */
+export function rewriteMessagePii(message: Json, policy: PiiPolicy, rewrite: PiiRewrite): Json {
+  let result = message;
+  for (const container of keyedContainers) {
+    const inner = getPath(result, container);
+    if (inner === undefined) continue;
+    const rewritten = rewriteKeyed(inner, policy, rewrite, container.join('.'), false);
+    if (rewritten !== inner) result = setPath(result, container, rewritten);
+  }
+  for (const path of policy.paths) {
+    const value = getPath(result, path);
+    if (value === undefined || value === null) continue;
+    const rewritten = rewriteAll(value, rewrite, path.join('.'));
+    if (rewritten !== value) result = setPath(result, path, rewritten);
+  }
+  return result;
+}
+
+/**
+ * The same for a profile's traits object (what `traits` holds in a message): PII keys at any
+ * depth, and configured `traits.*` paths.
+ */
+export function rewriteTraitsPii(traits: Json, policy: PiiPolicy, rewrite: PiiRewrite): Json {
+  const wrapped = rewriteMessagePii({ traits }, policy, rewrite);
+  return (wrapped['traits'] as Json | undefined) ?? traits;
+}
+
+/** True when the message holds at least one PII leaf (cheap pre-check for hot paths). */
+export function hasPii(message: Json, policy: PiiPolicy): boolean {
+  let found = false;
+  rewriteMessagePii(message, policy, (leaf) => {
+    found = true;
+    return leaf;
+  });
+  return found;
+}
+
+function rewriteKeyed(
+  value: unknown,
+  policy: PiiPolicy,
+  rewrite: PiiRewrite,
+  path: string,
+  inPii: boolean,
+): unknown {
+  if (inPii) return rewriteAll(value, rewrite, path);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const next = rewriteKeyed(item, policy, rewrite, `${path}.${index}`, false);
+      if (next !== item) (copy ??= [...(value as unknown[])])[index] = next;
+    });
+    return copy ?? value;
+  }
+  if (!isObject(value)) return value;
+  let copy: Json | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const next = rewriteKeyed(
+      item,
+      policy,
+      rewrite,
+      `${path}.${key}`,
+      policy.keys.has(normalizePiiKey(key)),
+    );
+    if (next !== item) {
+      copy ??= copyObject(value);
+      defineOwn(copy, key, next);
+    }
+  }
+  return copy ?? value;
+}
+
+function rewriteAll(value: unknown, rewrite: PiiRewrite, path: string): unknown {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return rewrite(value, path);
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const next = rewriteAll(item, rewrite, `${path}.${index}`);
+      if (next !== item) (copy ??= [...(value as unknown[])])[index] = next;
+    });
+    return copy ?? value;
+  }
+  if (!isObject(value)) return value;
+  let copy: Json | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const next = rewriteAll(item, rewrite, `${path}.${key}`);
+    if (next !== item) {
+      copy ??= copyObject(value);
+      defineOwn(copy, key, next);
+    }
+  }
+  return copy ?? value;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function getPath(root: Json, path: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const part of path) {
+    if (!isObject(node) || !Object.hasOwn(node, part)) return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+/** A copy of root with path set to value; copies only the objects along the path. */
+function setPath(root: Json, path: readonly string[], value: unknown): Json {
+  const [head, ...rest] = path as [string, ...string[]];
+  const copy = copyObject(root);
+  const next = rest.length === 0 ? value : setPath(root[head] as Json, rest, value);
+  defineOwn(copy, head, next);
+  return copy;
+}
+
+// Keys like `__proto__` arrive as own properties from JSON.parse; copying and setting them
+// with defineProperty keeps them data, never a prototype change.
+function copyObject(value: Json): Json {
+  const copy: Json = {};
+  for (const key of Object.keys(value)) defineOwn(copy, key, value[key]);
+  return copy;
+}
+
+function defineOwn(target: Json, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
