@@ -27,3 +27,6 @@ export * from './conditions/event-trails.js';
 export * from './conditions/compile-condition.js';
 export * from './conditions/check-condition.js';
 export * from './privacy/pii-fields.js';
+export * from './privacy/consent-policy.js';
+export * from './privacy/consent-signals.js';
+export * from './privacy/consent-state.js';
