@@ -37,6 +37,7 @@ export const errorCodes = {
   invalid_condition: { status: 400, title: 'The condition cannot be used' },
   unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
+  unknown_purpose: { status: 400, title: 'The consent purpose is not configured' },
   rfm_not_computed: { status: 404, title: 'RFM scores have not been computed yet' },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },

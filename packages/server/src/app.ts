@@ -57,6 +57,15 @@ import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.
 import { rfmRoutes } from './modules/rfm/rfm.routes.js';
 import { RfmSchedule } from './modules/rfm/rfm-schedule.js';
 import { RfmService } from './modules/rfm/rfm.service.js';
+import { SqliteConsentStore } from './adapters/sqlite/consent-store.sqlite.js';
+import { consentPolicyOf } from './config/consent-policy.js';
+import { anonymizer } from './modules/privacy/anonymize-message.js';
+import { consentGateStep } from './modules/privacy/consent-gate.step.js';
+import { consentRoutes } from './modules/privacy/consent.routes.js';
+import { ConsentService } from './modules/privacy/consent.service.js';
+import { TcfDecoder } from './modules/privacy/tcf.js';
+import { piiPolicy } from '@attune/engine';
+import { randomUUID } from 'node:crypto';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -71,6 +80,8 @@ export interface AttuneApp {
   keys: ApiKeysService;
   /** Encryption at rest and lookup pseudonyms. */
   keyring: Keyring;
+  /** Consent: `consent.allows(profileId, purpose)` is the check for every module. */
+  consent: ConsentService;
   mergeEvents: MergeEventRelay;
   /** Announces membership changes as Segment Entered/Exited events. */
   segmentEvents: OutboxRelay<SegmentChangeRecord>;
@@ -190,6 +201,22 @@ async function assemble(
   const qualityStore = new SqliteQualityStore(db);
   const plans = new TrackingPlansService(qualityStore, (id) => keys.sourceExists(id), clock);
   plans.load(http.log);
+  const consentPolicy = consentPolicyOf(config);
+  const consent = new ConsentService({
+    store: new SqliteConsentStore(db),
+    policy: consentPolicy,
+    pseudonym: (type, value) => keyring.pseudonym(type, value),
+    rules: identityRules,
+    identity: new SqliteIdentityStore(stateDb),
+    clock,
+  });
+  consent.load();
+  const consentGate = consentGateStep({
+    consent,
+    tcf: new TcfDecoder(consentPolicy),
+    withoutAnalytics: config.consent.withoutAnalytics,
+    anonymize: anonymizer(piiPolicy(), randomUUID),
+  });
   const tally = new QualityTally();
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
@@ -201,7 +228,7 @@ async function assemble(
     ids,
     metrics: metrics.ingest,
     tally,
-    messageSteps: [trackingPlanStep(plans)],
+    messageSteps: [consentGate, trackingPlanStep(plans)],
   });
   const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
 
@@ -305,6 +332,11 @@ async function assemble(
     clock,
   });
   await http.register(journeyMapRoutes, { journeyMap, requireAdmin });
+  await http.register(consentRoutes, {
+    consent,
+    withoutAnalytics: config.consent.withoutAnalytics,
+    requireAdmin,
+  });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),
@@ -318,6 +350,7 @@ async function assemble(
     processor,
     keys,
     keyring,
+    consent,
     mergeEvents,
     segmentEvents,
     stageEvents,

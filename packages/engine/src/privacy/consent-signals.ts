@@ -115,3 +115,9 @@ export function mergeSignals(signals: readonly ConsentSignal[]): Record<string, 
   for (const signal of signals) Object.assign(merged, signal.purposes);
   return merged;
 }
+
+/**
+ * Starts the random anonymousId of an event stored anonymized (no analytics consent): the
+ * processor builds no profile from it, since each such id is used once.
+ */
+export const anonymizedIdPrefix = '~anonymized:';

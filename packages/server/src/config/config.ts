@@ -50,6 +50,17 @@ export const ConfigSchema = Type.Object({
     /** HMAC key (base64, ≥ 32 bytes) of lookup pseudonyms. Unset: from the keyring file. */
     pseudonymKey: Type.Optional(Type.String({ minLength: 1 })),
   }),
+  consent: Type.Object({
+    /** A JSON file with the consent policy (purposes, defaults, regions); docs/consent.md. */
+    policyFile: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * What ingest does with an event whose person has not allowed analytics: `drop` it
+     * (nothing stored) or `anonymize` it (stored without identifiers or PII).
+     */
+    withoutAnalytics: Type.Union([Type.Literal('drop'), Type.Literal('anonymize')], {
+      default: 'drop',
+    }),
+  }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -118,6 +129,18 @@ export const configSources = [
     kind: 'string',
   },
   {
+    path: 'consent.policyFile',
+    env: ['ATTUNE_CONSENT_POLICY'],
+    flag: 'consentPolicy',
+    kind: 'string',
+  },
+  {
+    path: 'consent.withoutAnalytics',
+    env: ['ATTUNE_CONSENT_WITHOUT_ANALYTICS'],
+    flag: 'consentWithoutAnalytics',
+    kind: 'string',
+  },
+  {
     path: 'identity.phoneRegion',
     env: ['ATTUNE_PHONE_REGION'],
     flag: 'phoneRegion',
@@ -152,6 +175,7 @@ export function loadConfig({ env, flags = {} }: ConfigInput): Config {
     profiles: {},
     rfm: {},
     privacy: {},
+    consent: {},
   };
   const problems: string[] = [];
   for (const source of configSources) {

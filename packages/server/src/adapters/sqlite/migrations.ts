@@ -122,6 +122,20 @@ const logMigrations: string[] = [
     breakpoints TEXT NOT NULL
   );
   `,
+  `
+  -- Consent changes (history), keyed by identifier pseudonyms, never plain ids. Primary
+  -- data: when events are dropped for lack of consent, the log cannot tell what was chosen.
+  -- The current state is folded from these rows at start and kept in memory.
+  CREATE TABLE consent_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    pseudonym TEXT NOT NULL,
+    purposes TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('context', 'event', 'api', 'import', 'gpc', 'tcf')),
+    at INTEGER NOT NULL,
+    country TEXT
+  );
+  CREATE INDEX consent_changes_pseudonym ON consent_changes (pseudonym, seq);
+  `,
 ];
 
 const stateMigrations: string[] = [

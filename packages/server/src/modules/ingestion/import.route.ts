@@ -2,7 +2,7 @@ import { BatchRequest, ImportResult, ingestLimits } from '@attune/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../../http/problem.js';
 import type { IngestionService } from './ingestion.service.js';
-import { respond } from './respond.js';
+import { respond, sentGpc } from './respond.js';
 
 export interface ImportRouteDeps {
   ingestion: IngestionService;
@@ -53,7 +53,7 @@ export function importRoute(scope: FastifyInstance, deps: ImportRouteDeps): void
               'payload_too_large',
               `The request body exceeds the limit of ${ingestLimits.maxBatchBytes} bytes; send large imports as JSONL (application/x-ndjson)`,
             );
-          return await respond(reply, 'batch', deps, request);
+          return await respond(reply, 'batch', deps, request, true);
         }
         return await upload(reply, deps, request);
       } finally {
@@ -71,6 +71,7 @@ async function upload(
   const result = await deps.ingestion.importLines({
     rawBody: (request.body as string | undefined) ?? '',
     authorization: request.headers.authorization,
+    gpc: sentGpc(request),
   });
   if (result.kind === 'refused') {
     const { code, detail, field } = result.rejection;

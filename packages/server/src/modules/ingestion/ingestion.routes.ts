@@ -43,7 +43,10 @@ export async function ingestionRoutes(
     reply
       .code(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
-      .header('access-control-allow-headers', 'content-type, authorization, content-encoding')
+      .header(
+        'access-control-allow-headers',
+        'content-type, authorization, content-encoding, sec-gpc',
+      )
       .header('access-control-max-age', '86400')
       .send(),
   );

@@ -32,7 +32,20 @@ import { validateMessage } from './steps/validate-message.js';
  * the request (`/batch/3`), for rejections. A step that changes `message` must set
  * `messageStale`.
  */
-export type MessageStep = (event: PendingEvent, pointer: string) => StepOutcome<PendingEvent>;
+export type MessageStep = (
+  event: PendingEvent,
+  pointer: string,
+  /** Absent in unit tests of steps that do not use it. */
+  request?: StepRequest,
+) => StepOutcome<PendingEvent>;
+
+/** What steps may know of the request a message came in. */
+export interface StepRequest {
+  /** The request carried `Sec-GPC: 1` (Global Privacy Control: do not sell or share). */
+  gpc: boolean;
+  /** POST /v1/import (a batch or JSONL), not live tracking. */
+  imported: boolean;
+}
 
 export interface IngestMetrics {
   accepted(sourceId: string, count: number): void;
@@ -47,6 +60,10 @@ export interface IngestRequest {
   endpoint: MessageType | 'batch';
   rawBody: string;
   authorization: string | undefined;
+  /** `Sec-GPC: 1` was sent. */
+  gpc?: boolean;
+  /** Arrived on POST /v1/import. */
+  imported?: boolean;
 }
 
 export type IngestResult =
@@ -64,6 +81,8 @@ export interface ImportRequest {
   /** JSONL: one Segment message per line. */
   rawBody: string;
   authorization: string | undefined;
+  /** `Sec-GPC: 1` was sent. */
+  gpc?: boolean;
 }
 
 export type ImportResult =
@@ -130,6 +149,7 @@ export class IngestionService {
       (index) => `${pointerPrefix}${pointerPrefix === '' ? '' : index}`,
       impliedType,
       this.context(auth.sourceId, receivedAt, sentAt, defaults),
+      { gpc: request.gpc ?? false, imported: request.imported ?? false },
     );
     return {
       kind: 'done',
@@ -153,6 +173,7 @@ export class IngestionService {
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, '');
 
     const context = this.context(auth.sourceId, receivedAt, null, {});
+    const signals: StepRequest = { gpc: request.gpc ?? false, imported: true };
     const result = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] as RejectedLine[] };
     for (const chunk of splitJsonLines(
       request.rawBody,
@@ -174,6 +195,7 @@ export class IngestionService {
         (index) => `/line/${chunk.lines[index]}`,
         null,
         context,
+        signals,
       );
       result.accepted += done.stored;
       result.duplicates += done.duplicates;
@@ -208,6 +230,7 @@ export class IngestionService {
     pointerOf: (index: number) => string,
     impliedType: MessageType | null,
     context: NormalizeContext,
+    request: StepRequest,
   ): Promise<Processed> {
     const { metrics, tally } = this.deps;
     const ready: NewEvent[] = [];
@@ -216,7 +239,14 @@ export class IngestionService {
     let dropped = 0;
     for (let index = 0; index < items.length; index++) {
       const item = items[index];
-      const outcome = this.prepare(item, itemText(index), pointerOf(index), impliedType, context);
+      const outcome = this.prepare(
+        item,
+        itemText(index),
+        pointerOf(index),
+        impliedType,
+        context,
+        request,
+      );
       if (outcome.kind === 'ok') {
         ready.push(outcome.value.event);
         assessments.push(outcome.value.assessment);
@@ -277,13 +307,14 @@ export class IngestionService {
     pointer: string,
     impliedType: MessageType | null,
     context: NormalizeContext,
+    request: StepRequest,
   ): StepOutcome<Prepared> {
     const valid = validateMessage(item, pointer, impliedType);
     if (valid.kind !== 'ok') return valid;
     let pending = normalizeMessage(valid.value, sentText, pointer, context);
     for (const step of this.deps.messageSteps) {
       if (pending.kind !== 'ok') break;
-      pending = step(pending.value, pointer);
+      pending = step(pending.value, pointer, request);
     }
     if (pending.kind !== 'ok') return pending;
     const { event, message, messageStale, assessment } = pending.value;

@@ -11,11 +11,14 @@ export async function respond(
   endpoint: MessageType | 'batch',
   deps: { ingestion: IngestionService },
   request: FastifyRequest,
+  imported = false,
 ): Promise<FastifyReply> {
   const result = await deps.ingestion.ingest({
     endpoint,
     rawBody: (request.body as string | undefined) ?? '',
     authorization: request.headers.authorization,
+    gpc: sentGpc(request),
+    imported,
   });
   if (result.kind === 'refused') {
     const { code, detail, field } = result.rejection;
@@ -33,4 +36,9 @@ export async function respond(
     first.field,
     { accepted: result.accepted, rejected: result.rejected },
   );
+}
+
+/** Global Privacy Control: browsers send `Sec-GPC: 1` when the user opted out of sale/sharing. */
+export function sentGpc(request: FastifyRequest): boolean {
+  return request.headers['sec-gpc']?.toString().trim() === '1';
 }

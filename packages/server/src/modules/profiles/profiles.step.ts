@@ -1,4 +1,5 @@
 import {
+  anonymizedIdPrefix,
   applyTraits,
   emptyTraits,
   extractIdentifiers,
@@ -121,6 +122,8 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
         if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
         continue;
       }
+      // Stored anonymized for lack of analytics consent: a one-off id, no person to profile.
+      if (event.userId === null && event.anonymousId?.startsWith(anonymizedIdPrefix)) continue;
       const message = profileMessage(event, event.message, this.readsProperties);
       const extracted = extractIdentifiers(message, this.rules);
       for (const refused of extracted.rejected) {
