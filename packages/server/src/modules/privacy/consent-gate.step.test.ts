@@ -110,6 +110,19 @@ describe('the consent gate', () => {
     expect(state.purposes['advertising']).toMatchObject({ granted: true, source: 'context' });
     expect(t.app.consent.allowsIdentifiers({ anonymousId: 'a-1' }, 'marketing_email')).toBe(true);
     expect(t.app.consent.allowsIdentifiers({ anonymousId: 'a-2' }, 'marketing_email')).toBe(false);
+
+    // The same through POST /v1/import (JSONL) is recorded as an import.
+    const line = { type: 'page', anonymousId: 'a-2', context: prefs({ marketing_sms: true }) };
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/v1/import',
+      headers: { authorization: t.basicAuth, 'content-type': 'application/x-ndjson' },
+      payload: `${JSON.stringify(line)}\n`,
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await consentOf(t, 'anonymous_id:a-2')).history).toEqual([
+      expect.objectContaining({ source: 'import', purposes: { marketing_sms: true } }),
+    ]);
   });
 
   it('records a Consent Updated event even when it refuses analytics, and drops it', async () => {

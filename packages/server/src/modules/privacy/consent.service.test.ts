@@ -1,0 +1,53 @@
+import { defaultConsentPolicy, defaultIdentityRules } from '@attune/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqliteConsentStore } from '../../adapters/sqlite/consent-store.sqlite.js';
+import { ManualClock } from '../../platform/clock.js';
+import { ConsentService } from './consent.service.js';
+
+let db: SqliteDatabase | undefined;
+afterEach(() => db?.close());
+
+function service(database: SqliteDatabase): ConsentService {
+  return new ConsentService({
+    store: new SqliteConsentStore(database),
+    policy: defaultConsentPolicy,
+    pseudonym: (type, value) => `ps_${type}_${value}`,
+    rules: defaultIdentityRules,
+    identity: { resolve: () => undefined, identifiersOf: () => [], ownerOf: () => undefined },
+    clock: new ManualClock(Date.parse('2026-11-01T00:00:00Z')),
+  });
+}
+
+describe('ConsentService', () => {
+  it('keeps the state across restarts (folded from the stored history)', () => {
+    db = openDatabase(':memory:', { schema: 'log' });
+    const first = service(db);
+    first.load();
+    first.update({ userId: 'u1', purposes: { advertising: false, marketing_email: true } });
+    first.update({ userId: 'u1', purposes: { advertising: false } });
+    const again = service(db);
+    again.load();
+    expect(again.allowsIdentifiers({ userId: 'u1' }, 'advertising')).toBe(false);
+    expect(again.allowsIdentifiers({ userId: 'u1' }, 'marketing_email')).toBe(true);
+    // The unchanged second call recorded nothing.
+    expect(again.historyOfPseudonyms(['ps_user_id_u1'])).toHaveLength(1);
+  });
+
+  it('lets a later choice win over an older one that arrives late', () => {
+    db = openDatabase(':memory:', { schema: 'log' });
+    const consent = service(db);
+    consent.update({
+      anonymousId: 'a1',
+      purposes: { marketing_sms: true },
+      timestamp: '2026-10-02T00:00:00Z',
+    });
+    consent.update({
+      anonymousId: 'a1',
+      purposes: { marketing_sms: false },
+      timestamp: '2026-10-01T00:00:00Z',
+    });
+    expect(consent.allowsIdentifiers({ anonymousId: 'a1' }, 'marketing_sms')).toBe(true);
+    expect(consent.historyOfPseudonyms(['ps_anonymous_id_a1'])).toHaveLength(2);
+  });
+});
