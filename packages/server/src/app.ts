@@ -209,6 +209,7 @@ async function assemble(
     rules: identityRules,
     identity: new SqliteIdentityStore(stateDb),
     clock,
+    onFlushError: (err) => http.log.error({ err }, 'consent changes could not be stored'),
   });
   consent.load();
   const consentGate = consentGateStep({
@@ -360,6 +361,7 @@ async function assemble(
       if (closed) return;
       closed = true;
       await http.close();
+      consent.flush();
       rfmSchedule?.stop();
       await rfm.close();
       flusher.stop();

@@ -1,5 +1,5 @@
 import type { ConsentChange, ConsentSource } from '@attune/engine';
-import type { ConsentStore, NewConsentChange } from '../../modules/privacy/consent.store.js';
+import type { ConsentStore } from '../../modules/privacy/consent.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface Row {
@@ -29,20 +29,24 @@ export class SqliteConsentStore implements ConsentStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare(
-      'INSERT INTO consent_changes (pseudonym, purposes, source, at, country) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+      'INSERT INTO consent_changes (seq, pseudonym, purposes, source, at, country) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.appendAll = db.transaction((changes: readonly NewConsentChange[]) =>
-      changes.map((c) => {
-        const seq = this.insert
-          .pluck()
-          .get(c.pseudonym, JSON.stringify(c.purposes), c.source, c.at, c.country) as number;
-        return { ...c, seq };
-      }),
-    );
+    this.appendAll = db.transaction((changes: readonly ConsentChange[]) => {
+      for (const c of changes)
+        this.insert.run(c.seq, c.pseudonym, JSON.stringify(c.purposes), c.source, c.at, c.country);
+    });
   }
 
-  append(changes: readonly NewConsentChange[]): ConsentChange[] {
-    return changes.length === 0 ? [] : this.appendAll(changes);
+  append(changes: readonly ConsentChange[]): void {
+    if (changes.length > 0) this.appendAll(changes);
+  }
+
+  lastSeq(): number {
+    const seq = this.db
+      .prepare("SELECT seq FROM sqlite_sequence WHERE name = 'consent_changes'")
+      .pluck()
+      .get() as number | undefined;
+    return seq ?? 0;
   }
 
   *all(): Iterable<ConsentChange> {

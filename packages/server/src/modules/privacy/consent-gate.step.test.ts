@@ -233,7 +233,7 @@ describe('the consent gate', () => {
         context: {
           ip: '10.0.0.1',
           traits: { email: 'ann@example.com' },
-          device: { id: 'd-9', model: 'x' },
+          device: { id: 'phone-xyz', model: 'x' },
         },
       },
       { type: 'identify', userId: 'ann', traits: { email: 'ann@example.com', plan: 'pro' } },
@@ -242,7 +242,7 @@ describe('the consent gate', () => {
     const events = await stored(app);
     expect(events).toHaveLength(2);
     const text = JSON.stringify(events);
-    for (const secret of ['ann', 'dev-1', '10.0.0.1', 'd-9', 'Ann'])
+    for (const secret of ['ann', 'dev-1', '10.0.0.1', 'phone-xyz', 'Ann'])
       expect(text).not.toContain(secret);
     const [order, identify] = events;
     expect(order?.userId).toBeNull();

@@ -16,6 +16,9 @@ function service(database: SqliteDatabase): ConsentService {
     rules: defaultIdentityRules,
     identity: { resolve: () => undefined, identifiersOf: () => [], ownerOf: () => undefined },
     clock: new ManualClock(Date.parse('2026-11-01T00:00:00Z')),
+    onFlushError: (error) => {
+      throw error;
+    },
   });
 }
 
@@ -49,5 +52,29 @@ describe('ConsentService', () => {
     });
     expect(consent.allowsIdentifiers({ anonymousId: 'a1' }, 'marketing_sms')).toBe(true);
     expect(consent.historyOfPseudonyms(['ps_anonymous_id_a1'])).toHaveLength(2);
+  });
+
+  it('writes what the gate records in one go once the synchronous pass yields', async () => {
+    db = openDatabase(':memory:', { schema: 'log' });
+    const consent = service(db);
+    consent.load();
+    for (let i = 0; i < 50; i++)
+      consent.record(
+        consent.pseudonymsOf({ anonymousId: `v${i}` }),
+        {
+          source: 'context',
+          purposes: { advertising: false },
+        },
+        1000 + i,
+        null,
+      );
+    expect(db.prepare('SELECT count(*) FROM consent_changes').pluck().get()).toBe(0);
+    expect(consent.allowsIdentifiers({ anonymousId: 'v7' }, 'advertising')).toBe(false);
+    await Promise.resolve();
+    expect(db.prepare('SELECT count(*) FROM consent_changes').pluck().get()).toBe(50);
+    const again = service(db);
+    again.load();
+    again.update({ anonymousId: 'v7', purposes: { advertising: true } });
+    expect(again.historyOfPseudonyms(['ps_anonymous_id_v7']).map((c) => c.seq)).toEqual([8, 51]);
   });
 });

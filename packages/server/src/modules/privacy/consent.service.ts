@@ -15,7 +15,7 @@ import {
 import type { ConsentUpdate } from '@attune/contracts';
 import type { Clock } from '../../platform/clock.js';
 import type { IdentityStore } from '../identity/identity.store.js';
-import type { ConsentStore, NewConsentChange } from './consent.store.js';
+import type { ConsentStore } from './consent.store.js';
 
 /** The identifier types consent is kept under (every message carries one of them). */
 const keyedTypes = new Set(['user_id', 'anonymous_id']);
@@ -30,6 +30,8 @@ export interface ConsentServiceDeps {
   rules: IdentityRules;
   identity: Pick<IdentityStore, 'resolve' | 'identifiersOf' | 'ownerOf'>;
   clock: Clock;
+  /** A failed background write of recorded changes (logged; the state in memory holds). */
+  onFlushError(error: unknown): void;
 }
 
 export interface PersonIds {
@@ -64,7 +66,10 @@ export class ConsentLookupError extends Error {
  */
 export class ConsentService {
   private readonly states = new Map<string, ConsentState>();
-  private readonly pseudonyms = new Map<string, string>();
+  private readonly pseudonyms = new Map<string, string | null>();
+  /** Recorded in memory, not yet stored: written together once the current task yields. */
+  private unsaved: ConsentChange[] = [];
+  private lastSeq = 0;
 
   constructor(private readonly deps: ConsentServiceDeps) {}
 
@@ -76,6 +81,19 @@ export class ConsentService {
   load(): void {
     this.states.clear();
     for (const change of this.deps.store.all()) this.fold(change);
+    this.lastSeq = this.deps.store.lastSeq();
+  }
+
+  /**
+   * Stores what was recorded. The gate records during a synchronous pass over a whole
+   * batch; its changes are written in one transaction (one fsync) when the pass yields to
+   * wait for the log append, so they are durable before the request is acknowledged.
+   */
+  flush(): void {
+    if (this.unsaved.length === 0) return;
+    const changes = this.unsaved;
+    this.unsaved = [];
+    this.deps.store.append(changes);
   }
 
   /**
@@ -112,14 +130,17 @@ export class ConsentService {
     at: number,
     country: string | null,
   ): ConsentChange[] {
-    const pending: NewConsentChange[] = [];
+    const written: ConsentChange[] = [];
     for (const pseudonym of pseudonyms) {
       const changed = changedPurposes(this.states.get(pseudonym), signal.purposes);
-      if (changed !== null)
-        pending.push({ pseudonym, purposes: changed, source: signal.source, at, country });
+      if (changed === null) continue;
+      const seq = ++this.lastSeq;
+      written.push({ seq, pseudonym, purposes: changed, source: signal.source, at, country });
     }
-    const written = this.deps.store.append(pending);
+    if (written.length === 0) return written;
     for (const change of written) this.fold(change);
+    if (this.unsaved.length === 0) queueMicrotask(() => this.flushLogged());
+    this.unsaved.push(...written);
     return written;
   }
 
@@ -146,7 +167,9 @@ export class ConsentService {
     const at =
       request.timestamp === undefined ? this.deps.clock.now() : Date.parse(request.timestamp);
     const signal: ConsentSignal = { source: request.source ?? 'api', purposes: request.purposes };
-    return this.record(pseudonyms, signal, at, request.country?.toUpperCase() ?? null);
+    const written = this.record(pseudonyms, signal, at, request.country?.toUpperCase() ?? null);
+    this.flush();
+    return written;
   }
 
   /** The explicit state of a message's ids combined, or undefined when none has any. */
@@ -239,12 +262,22 @@ export class ConsentService {
    * Later events from the same ids start from the defaults again.
    */
   forgetIdentifiers(pseudonyms: readonly string[]): number {
+    this.flush();
     const deleted = this.deps.store.forget(pseudonyms);
     for (const pseudonym of pseudonyms) this.states.delete(pseudonym);
     return deleted;
   }
 
-  /** A change to apply to the in-memory state (after it was stored). */
+  private flushLogged(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      // The choices stay in force in memory; they are lost only if the process stops now.
+      this.deps.onFlushError(error);
+    }
+  }
+
+  /** A change to apply to the in-memory state. */
   private fold(change: ConsentChange): void {
     let state = this.states.get(change.pseudonym);
     if (state === undefined) this.states.set(change.pseudonym, (state = emptyConsentState()));
@@ -265,20 +298,30 @@ export class ConsentService {
       .map((id) => this.pseudonymOf(id.type, id.value));
   }
 
+  /** Cached by the raw value: the hot path then skips normalizing as well as hashing. */
   private pseudonymOfRaw(type: string, raw: string): string | null {
+    const key = `raw\u0000${type}\u0000${raw}`;
+    const cached = this.pseudonyms.get(key);
+    if (cached !== undefined) return cached;
     const normalized = normalizeIdentifier(type, raw, this.deps.rules);
-    return normalized.ok ? this.pseudonymOf(type, normalized.identifier.value) : null;
+    const pseudonym = normalized.ok ? this.pseudonymOf(type, normalized.identifier.value) : null;
+    this.remember(key, pseudonym);
+    return pseudonym;
   }
 
   /** HMACs cost microseconds; the same ids come back event after event. */
   private pseudonymOf(type: string, value: string): string {
     const key = `${type}\u0000${value}`;
     let pseudonym = this.pseudonyms.get(key);
-    if (pseudonym === undefined) {
-      if (this.pseudonyms.size >= pseudonymCacheSize) this.pseudonyms.clear();
+    if (pseudonym === undefined || pseudonym === null) {
       pseudonym = this.deps.pseudonym(type, value);
-      this.pseudonyms.set(key, pseudonym);
+      this.remember(key, pseudonym);
     }
     return pseudonym;
+  }
+
+  private remember(key: string, pseudonym: string | null): void {
+    if (this.pseudonyms.size >= pseudonymCacheSize) this.pseudonyms.clear();
+    this.pseudonyms.set(key, pseudonym);
   }
 }

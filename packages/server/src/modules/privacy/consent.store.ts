@@ -1,11 +1,11 @@
 import type { ConsentChange } from '@attune/engine';
 
-export type NewConsentChange = Omit<ConsentChange, 'seq'>;
-
 /** Consent history (primary data). Synchronous: the ingest gate records on its path. */
 export interface ConsentStore {
-  /** Appends in one durable transaction; returns the changes with their seq. */
-  append(changes: readonly NewConsentChange[]): ConsentChange[];
+  /** Appends in one durable transaction (seq given by the caller, the only writer). */
+  append(changes: readonly ConsentChange[]): void;
+  /** The highest seq ever used (deleted rows included), 0 when none. */
+  lastSeq(): number;
   /** Every change in seq order, to fold the current state at start. */
   all(): Iterable<ConsentChange>;
   /** The changes of these pseudonyms, in seq order. */
