@@ -70,6 +70,9 @@ describe('POST /v1/consent', () => {
     expect(country.json()).toMatchObject({ code: 'invalid_request', field: '/country' });
     const value = await postConsent({ userId: 'x', purposes: { analytics: 'yes' } });
     expect(value.json()).toMatchObject({ code: 'invalid_request' });
+    const when = await postConsent({ userId: 'x', purposes: {}, timestamp: 'yesterday' });
+    expect(when.statusCode).toBe(400);
+    expect(when.json()).toMatchObject({ field: '/timestamp' });
     const source = await postConsent({ userId: 'x', purposes: {}, source: 'gpc' });
     expect(source.json()).toMatchObject({ code: 'invalid_request' });
   });

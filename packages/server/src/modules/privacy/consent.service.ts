@@ -42,7 +42,7 @@ export interface PersonIds {
 /** Bad input to `update`: becomes problem+json with the code and field. */
 export class ConsentInputError extends Error {
   constructor(
-    readonly code: 'unknown_purpose' | 'missing_identity',
+    readonly code: 'unknown_purpose' | 'missing_identity' | 'invalid_timestamp',
     detail: string,
     readonly field: string,
   ) {
@@ -166,6 +166,12 @@ export class ConsentService {
       );
     const at =
       request.timestamp === undefined ? this.deps.clock.now() : Date.parse(request.timestamp);
+    if (!Number.isFinite(at))
+      throw new ConsentInputError(
+        'invalid_timestamp',
+        `timestamp ${request.timestamp} is not an ISO-8601 date-time`,
+        '/timestamp',
+      );
     const signal: ConsentSignal = { source: request.source ?? 'api', purposes: request.purposes };
     const written = this.record(pseudonyms, signal, at, request.country?.toUpperCase() ?? null);
     this.flush();
