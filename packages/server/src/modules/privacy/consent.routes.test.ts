@@ -136,7 +136,14 @@ describe('consent of a profile', () => {
       anonymousId: 'gone-dev',
       purposes: { advertising: false },
     });
-    const pseudonyms = t.app.consent.pseudonymsOf({ userId: 'gone', anonymousId: 'gone-dev' });
+    const pseudonyms = t.app.consent.pseudonymsOfIdentifiers([
+      { type: 'user_id', value: 'gone' },
+      { type: 'anonymous_id', value: 'gone-dev' },
+      { type: 'email', value: 'gone@example.com' },
+    ]);
+    expect(pseudonyms).toEqual(
+      t.app.consent.pseudonymsOf({ userId: 'gone', anonymousId: 'gone-dev' }),
+    );
     expect(pseudonyms).toHaveLength(2);
     expect(pseudonyms.every((p) => p.startsWith('ps_'))).toBe(true);
     expect(t.app.consent.forgetIdentifiers(pseudonyms)).toBe(2);

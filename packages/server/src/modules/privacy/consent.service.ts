@@ -298,6 +298,15 @@ export class ConsentService {
     return resolvePurpose(this.deps.policy, this.explicitStateOf(pseudonyms), purpose, country);
   }
 
+  /**
+   * The pseudonyms consent is kept under for these identifiers (only user and anonymous
+   * ids count; values as the identity store returns them, normalized). For erasure:
+   * `forgetIdentifiers(pseudonymsOfIdentifiers(identifiersOf(profile)))`.
+   */
+  pseudonymsOfIdentifiers(identifiers: readonly Identifier[]): string[] {
+    return this.identifierPseudonyms(identifiers);
+  }
+
   private identifierPseudonyms(identifiers: readonly Identifier[]): string[] {
     return identifiers
       .filter((id) => keyedTypes.has(id.type))
