@@ -38,6 +38,10 @@ export const errorCodes = {
   unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
   rfm_not_computed: { status: 404, title: 'RFM scores have not been computed yet' },
+  erasure_incomplete: {
+    status: 500,
+    title: 'The erasure ran but a verification scan still found the subject',
+  },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

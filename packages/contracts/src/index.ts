@@ -13,3 +13,4 @@ export * from './conditions/condition.js';
 export * from './api/segments.js';
 export * from './api/journey-map.js';
 export * from './api/rfm.js';
+export * from './api/privacy.js';

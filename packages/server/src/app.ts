@@ -57,6 +57,11 @@ import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.
 import { rfmRoutes } from './modules/rfm/rfm.routes.js';
 import { RfmSchedule } from './modules/rfm/rfm-schedule.js';
 import { RfmService } from './modules/rfm/rfm.service.js';
+import { SqliteSuppressionStore } from './adapters/sqlite/suppression-list.sqlite.js';
+import { SuppressionList } from './modules/privacy/suppression-list.js';
+import { suppressionStep } from './modules/privacy/suppression.step.js';
+import { privacyServices } from './privacy-wiring.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -190,6 +195,7 @@ async function assemble(
   const qualityStore = new SqliteQualityStore(db);
   const plans = new TrackingPlansService(qualityStore, (id) => keys.sourceExists(id), clock);
   plans.load(http.log);
+  const suppression = new SuppressionList(new SqliteSuppressionStore(db));
   const tally = new QualityTally();
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
@@ -201,7 +207,15 @@ async function assemble(
     ids,
     metrics: metrics.ingest,
     tally,
-    messageSteps: [trackingPlanStep(plans)],
+    messageSteps: [
+      suppressionStep({
+        list: suppression,
+        pseudonym: (type, value) => keyring.pseudonym(type, value),
+        rules: identityRules,
+        clock,
+      }),
+      trackingPlanStep(plans),
+    ],
   });
   const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
 
@@ -305,6 +319,21 @@ async function assemble(
     clock,
   });
   await http.register(journeyMapRoutes, { journeyMap, requireAdmin });
+  const privacy = privacyServices({
+    db,
+    stateDb,
+    eventLog,
+    processor,
+    relays,
+    identity,
+    profiles,
+    suppression,
+    keyring,
+    identityRules,
+    clock,
+    ids,
+  });
+  await http.register(privacyRoutes, { ...privacy, requireAdmin });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

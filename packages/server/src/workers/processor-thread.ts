@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import { spawnThread } from '../platform/spawn-thread.js';
 import type {
   FromProcessor,
@@ -16,6 +17,11 @@ export class ProcessorThread {
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
   private readonly committedListeners = new Set<(offset: number) => void>();
+  private readonly erasures = new Map<
+    number,
+    { resolve: (result: ErasedSubject) => void; reject: (error: Error) => void }
+  >();
+  private nextErasure = 1;
 
   private constructor(
     private readonly worker: Worker,
@@ -42,6 +48,14 @@ export class ProcessorThread {
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
             break;
+          case 'erased':
+            thread.erasures.get(message.id)?.resolve(message.result);
+            thread.erasures.delete(message.id);
+            break;
+          case 'erase-failed':
+            thread.erasures.get(message.id)?.reject(new Error(message.message));
+            thread.erasures.delete(message.id);
+            break;
           default:
             break;
         }
@@ -51,6 +65,9 @@ export class ProcessorThread {
         reject(error);
       });
       worker.once('exit', (code) => {
+        for (const { reject: fail } of thread.erasures.values())
+          fail(new Error('the processor thread exited'));
+        thread.erasures.clear();
         if (!thread.stopping)
           logger.error({ processor: settings.name, code }, 'processor thread exited');
       });
@@ -71,6 +88,19 @@ export class ProcessorThread {
   /** Wakes the processor: new events are durable up to `lastOffset`. */
   notifyAppended(lastOffset: number): void {
     this.send({ kind: 'appended', lastOffset });
+  }
+
+  /**
+   * Erases a data subject's log events and derived state on the processor thread, between
+   * two of its transactions, and evicts its caches.
+   */
+  erase(subject: Subject): Promise<ErasedSubject> {
+    if (this.stopping) return Promise.reject(new Error('the processor is stopping'));
+    const id = this.nextErasure++;
+    return new Promise((resolve, reject) => {
+      this.erasures.set(id, { resolve, reject });
+      this.send({ kind: 'erase', id, subject });
+    });
   }
 
   /** Resolves once everything up to `offset` has been processed. */
