@@ -27,15 +27,8 @@ async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payl
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
 }
 
-declare module '../../testing/test-app.fixture.js' {
-  interface TestApp {
-    http(): TestApp['app']['http'];
-  }
-}
-
 async function start(env: Record<string, string> = {}): Promise<void> {
-  const started = await startTestApp(env);
-  t = Object.assign(started, { http: () => started.app.http });
+  t = await startTestApp(env);
 }
 
 /** Until the processor has caught up and the outboxes have nothing left to announce. */
