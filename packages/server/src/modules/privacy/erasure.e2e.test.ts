@@ -16,14 +16,12 @@ function app(): TestApp {
 
 async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
   const auth = url.startsWith('/v1/batch') ? app().basicAuth : app().bearerAdmin;
-  const res = await app()
-    .http()
-    .inject({
-      method,
-      url,
-      headers: { authorization: auth },
-      ...(payload === undefined ? {} : { payload }),
-    });
+  const res = await app().app.http.inject({
+    method,
+    url,
+    headers: { authorization: auth },
+    ...(payload === undefined ? {} : { payload }),
+  });
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
 }
 
