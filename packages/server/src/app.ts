@@ -62,6 +62,12 @@ import { SuppressionList } from './modules/privacy/suppression-list.js';
 import { suppressionStep } from './modules/privacy/suppression.step.js';
 import { privacyServices } from './privacy-wiring.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { SqliteRetentionStore } from './adapters/sqlite/retention.sqlite.js';
+import { pruneTimelines } from './adapters/sqlite/timeline-pruner.sqlite.js';
+import { retentionRulesOf } from './config/retention-rules.js';
+import { RetentionSchedule } from './modules/privacy/retention-schedule.js';
+import { RetentionService } from './modules/privacy/retention.service.js';
+import { retentionRoutes } from './modules/privacy/retention.routes.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -334,12 +340,34 @@ async function assemble(
     ids,
   });
   await http.register(privacyRoutes, { ...privacy, requireAdmin });
+  const retention = new RetentionService({
+    store: new SqliteRetentionStore(db),
+    rules: retentionRulesOf(config),
+    defaultDays: config.retention.defaultDays,
+    intervalMinutes: config.retention.intervalMinutes,
+    // With the processor off this thread owns the state file.
+    pruneTimelines: (offsets) =>
+      processor === null
+        ? Promise.resolve(pruneTimelines(stateDb, offsets))
+        : processor.pruneTimelines(offsets),
+    clock,
+  });
+  await http.register(retentionRoutes, { retention, requireAdmin });
+  const retentionSchedule =
+    config.retention.intervalMinutes === 0
+      ? null
+      : new RetentionSchedule({
+          retention,
+          intervalMs: config.retention.intervalMinutes * 60_000,
+          logger: http.log,
+        });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),
   });
 
   rfmSchedule?.start();
+  retentionSchedule?.start();
   let closed = false;
   return {
     http,
@@ -357,6 +385,8 @@ async function assemble(
       closed = true;
       await http.close();
       rfmSchedule?.stop();
+      retentionSchedule?.stop();
+      await retention.idle();
       await rfm.close();
       flusher.stop();
       await processor?.stop();

@@ -18,12 +18,15 @@ export type ToProcessor =
   | { kind: 'appended'; lastOffset: number }
   /** Erase a data subject between two transactions (see SqliteSubjectEraser). */
   | { kind: 'erase'; id: number; subject: Subject }
+  /** Drop purged offsets from profile timelines (retention), between two transactions. */
+  | { kind: 'prune'; id: number; offsets: number[] }
   | { kind: 'stop' };
 
 export type FromProcessor =
   | { kind: 'ready'; committed: number }
   | { kind: 'committed'; offset: number }
   | { kind: 'error'; message: string; details: string }
-  | { kind: 'erased'; id: number; result: ErasedSubject }
-  | { kind: 'erase-failed'; id: number; message: string }
+  /** Replies to erase (an ErasedSubject) and prune (profiles changed). */
+  | { kind: 'done'; id: number; result: ErasedSubject | number }
+  | { kind: 'failed'; id: number; message: string }
   | { kind: 'stopped' };

@@ -17,11 +17,12 @@ export class ProcessorThread {
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
   private readonly committedListeners = new Set<(offset: number) => void>();
-  private readonly erasures = new Map<
+  /** Requests run between transactions (erase, prune), by id. */
+  private readonly requests = new Map<
     number,
-    { resolve: (result: ErasedSubject) => void; reject: (error: Error) => void }
+    { resolve: (result: never) => void; reject: (error: Error) => void }
   >();
-  private nextErasure = 1;
+  private nextRequest = 1;
 
   private constructor(
     private readonly worker: Worker,
@@ -48,13 +49,13 @@ export class ProcessorThread {
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
             break;
-          case 'erased':
-            thread.erasures.get(message.id)?.resolve(message.result);
-            thread.erasures.delete(message.id);
+          case 'done':
+            thread.requests.get(message.id)?.resolve(message.result as never);
+            thread.requests.delete(message.id);
             break;
-          case 'erase-failed':
-            thread.erasures.get(message.id)?.reject(new Error(message.message));
-            thread.erasures.delete(message.id);
+          case 'failed':
+            thread.requests.get(message.id)?.reject(new Error(message.message));
+            thread.requests.delete(message.id);
             break;
           default:
             break;
@@ -65,9 +66,9 @@ export class ProcessorThread {
         reject(error);
       });
       worker.once('exit', (code) => {
-        for (const { reject: fail } of thread.erasures.values())
+        for (const { reject: fail } of thread.requests.values())
           fail(new Error('the processor thread exited'));
-        thread.erasures.clear();
+        thread.requests.clear();
         if (!thread.stopping)
           logger.error({ processor: settings.name, code }, 'processor thread exited');
       });
@@ -95,11 +96,20 @@ export class ProcessorThread {
    * two of its transactions, and evicts its caches.
    */
   erase(subject: Subject): Promise<ErasedSubject> {
+    return this.request<ErasedSubject>((id) => ({ kind: 'erase', id, subject }));
+  }
+
+  /** Drops purged offsets from profile timelines; resolves with the profiles changed. */
+  pruneTimelines(offsets: number[]): Promise<number> {
+    return this.request<number>((id) => ({ kind: 'prune', id, offsets }));
+  }
+
+  private request<T>(message: (id: number) => ToProcessor): Promise<T> {
     if (this.stopping) return Promise.reject(new Error('the processor is stopping'));
-    const id = this.nextErasure++;
-    return new Promise((resolve, reject) => {
-      this.erasures.set(id, { resolve, reject });
-      this.send({ kind: 'erase', id, subject });
+    const id = this.nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      this.requests.set(id, { resolve: resolve as (result: never) => void, reject });
+      this.send(message(id));
     });
   }
 

@@ -3,6 +3,7 @@ import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
 import { SqliteSubjectEraser } from '../adapters/sqlite/subject-eraser.sqlite.js';
+import { pruneTimelines } from '../adapters/sqlite/timeline-pruner.sqlite.js';
 import { Processor } from '../modules/processor/processor.js';
 import { systemClock } from '../platform/clock.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
@@ -73,21 +74,24 @@ port.on('message', (message: ToProcessor) => {
     for (const listener of appendListeners) listener(message.lastOffset);
     return;
   }
-  if (message.kind === 'erase') {
-    const { id, subject } = message;
+  if (message.kind === 'erase' || message.kind === 'prune') {
+    const { id } = message;
     processor
       .between(() => {
-        const result = eraser.erase(subject);
-        // Cached profiles, graph lookups and segment statuses may hold the subject: forget
-        // them all, so the next transaction reads what is left.
+        const result =
+          message.kind === 'erase'
+            ? eraser.erase(message.subject)
+            : pruneTimelines(stateDb, message.offsets);
+        // Cached profiles, graph lookups and segment statuses may hold what was deleted:
+        // forget them all, so the next transaction reads what is left.
         for (const step of steps) step.discard?.();
         return result;
       })
       .then(
-        (result) => post({ kind: 'erased', id, result }),
+        (result) => post({ kind: 'done', id, result }),
         (error: unknown) =>
           post({
-            kind: 'erase-failed',
+            kind: 'failed',
             id,
             message: error instanceof Error ? error.message : String(error),
           }),
