@@ -108,7 +108,7 @@ export class ProcessorThread {
     if (this.stopping) return Promise.reject(new Error('the processor is stopping'));
     const id = this.nextRequest++;
     return new Promise<T>((resolve, reject) => {
-      this.requests.set(id, { resolve: resolve as (result: never) => void, reject });
+      this.requests.set(id, { resolve: resolve, reject });
       this.send(message(id));
     });
   }
