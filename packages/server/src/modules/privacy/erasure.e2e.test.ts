@@ -255,7 +255,7 @@ describe('erasure (DELETE /v1/privacy/profiles/{id})', () => {
     expect(await offset()).toBe(before + 3);
   });
 
-  it('erases directly when the processor is off, including events never processed', async () => {
+  it('answers 404 with the processor off for a profile the state file does not know', async () => {
     await start({ ATTUNE_PROCESSOR: 'false' });
     // Nothing is processed: the profile is unknown to the state file, so 404.
     await batch([{ type: 'identify', userId: 'bo-2', traits: { email: 'bo@example.com' } }]);
