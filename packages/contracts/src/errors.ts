@@ -39,6 +39,10 @@ export const errorCodes = {
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
   unknown_purpose: { status: 400, title: 'The consent purpose is not configured' },
   rfm_not_computed: { status: 404, title: 'RFM scores have not been computed yet' },
+  erasure_incomplete: {
+    status: 500,
+    title: 'The erasure ran but a verification scan still found the subject',
+  },
   storage_unavailable: { status: 503, title: 'Storage is unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

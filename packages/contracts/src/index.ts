@@ -14,3 +14,4 @@ export * from './api/segments.js';
 export * from './api/journey-map.js';
 export * from './api/rfm.js';
 export * from './api/consent.js';
+export * from './api/privacy.js';

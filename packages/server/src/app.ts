@@ -66,6 +66,17 @@ import { ConsentService } from './modules/privacy/consent.service.js';
 import { TcfDecoder } from './modules/privacy/tcf.js';
 import { piiPolicy } from '@attune/engine';
 import { randomUUID } from 'node:crypto';
+import { SqliteSuppressionStore } from './adapters/sqlite/suppression-list.sqlite.js';
+import { SuppressionList } from './modules/privacy/suppression-list.js';
+import { suppressionStep } from './modules/privacy/suppression.step.js';
+import { privacyServices } from './privacy-wiring.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { SqliteRetentionStore } from './adapters/sqlite/retention.sqlite.js';
+import { pruneTimelines } from './adapters/sqlite/timeline-pruner.sqlite.js';
+import { retentionRulesOf } from './config/retention-rules.js';
+import { RetentionSchedule } from './modules/privacy/retention-schedule.js';
+import { RetentionService } from './modules/privacy/retention.service.js';
+import { retentionRoutes } from './modules/privacy/retention.routes.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -218,6 +229,7 @@ async function assemble(
     withoutAnalytics: config.consent.withoutAnalytics,
     anonymize: anonymizer(piiPolicy(), randomUUID),
   });
+  const suppression = new SuppressionList(new SqliteSuppressionStore(db));
   const tally = new QualityTally();
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
@@ -229,7 +241,16 @@ async function assemble(
     ids,
     metrics: metrics.ingest,
     tally,
-    messageSteps: [consentGate, trackingPlanStep(plans)],
+    messageSteps: [
+      suppressionStep({
+        list: suppression,
+        pseudonym: (type, value) => keyring.pseudonym(type, value),
+        rules: identityRules,
+        clock,
+      }),
+      consentGate,
+      trackingPlanStep(plans),
+    ],
   });
   const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
 
@@ -338,12 +359,53 @@ async function assemble(
     withoutAnalytics: config.consent.withoutAnalytics,
     requireAdmin,
   });
+  const privacy = privacyServices({
+    db,
+    stateDb,
+    eventLog,
+    processor,
+    relays,
+    identity,
+    profiles,
+    suppression,
+    keyring,
+    identityRules,
+    clock,
+    ids,
+    consent: {
+      historyOf: (profileId) => Promise.resolve(consent.historyOf(profileId)),
+      forget: (pseudonyms) => Promise.resolve(consent.forgetIdentifiers(pseudonyms)),
+    },
+  });
+  await http.register(privacyRoutes, { ...privacy, requireAdmin });
+  const retention = new RetentionService({
+    store: new SqliteRetentionStore(db),
+    rules: retentionRulesOf(config),
+    defaultDays: config.retention.defaultDays,
+    intervalMinutes: config.retention.intervalMinutes,
+    // With the processor off this thread owns the state file.
+    pruneTimelines: (offsets) =>
+      processor === null
+        ? Promise.resolve(pruneTimelines(stateDb, offsets))
+        : processor.pruneTimelines(offsets),
+    clock,
+  });
+  await http.register(retentionRoutes, { retention, requireAdmin });
+  const retentionSchedule =
+    config.retention.intervalMinutes === 0
+      ? null
+      : new RetentionSchedule({
+          retention,
+          intervalMs: config.retention.intervalMinutes * 60_000,
+          logger: http.log,
+        });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),
   });
 
   rfmSchedule?.start();
+  retentionSchedule?.start();
   let closed = false;
   return {
     http,
@@ -363,6 +425,8 @@ async function assemble(
       await http.close();
       consent.flush();
       rfmSchedule?.stop();
+      retentionSchedule?.stop();
+      await retention.idle();
       await rfm.close();
       flusher.stop();
       await processor?.stop();

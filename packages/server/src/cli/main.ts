@@ -7,6 +7,7 @@ import { attuneVersion } from '../version.js';
 import { importCommand } from './import.js';
 import { keysCommand } from './keys.js';
 import { replayCommand } from './replay.js';
+import { privacyCommand } from './privacy.js';
 import { rfmCommand } from './rfm.js';
 import { segmentsCommand } from './segments.js';
 import { serveCommand } from './serve.js';
@@ -61,6 +62,7 @@ program
 program.addCommand(keysCommand());
 program.addCommand(segmentsCommand());
 program.addCommand(rfmCommand());
+program.addCommand(privacyCommand());
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {

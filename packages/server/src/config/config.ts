@@ -41,6 +41,14 @@ export const ConfigSchema = Type.Object({
     /** Recompute the RFM breakpoints when they are this many hours old; 0: only on request. */
     recomputeHours: Type.Integer({ minimum: 0, maximum: 8760, default: 24 }),
   }),
+  retention: Type.Object({
+    /** A JSON file of retention rules, [{sourceId?, type?, event?, days}] (first match wins). */
+    file: Type.Optional(Type.String({ minLength: 1 })),
+    /** Days to keep events no rule matches; 0 keeps them forever. */
+    defaultDays: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
+    /** How often the purge runs; 0: only on request. */
+    intervalMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 60 }),
+  }),
   privacy: Type.Object({
     /**
      * AES-256 keys for PII at rest, `id:base64,id:base64` (oldest first; new writes use the
@@ -116,6 +124,19 @@ export const configSources = [
     flag: 'rfmRecomputeHours',
     kind: 'integer',
   },
+  { path: 'retention.file', env: ['ATTUNE_RETENTION_FILE'], flag: 'retentionFile', kind: 'string' },
+  {
+    path: 'retention.defaultDays',
+    env: ['ATTUNE_RETENTION_DAYS'],
+    flag: 'retentionDays',
+    kind: 'integer',
+  },
+  {
+    path: 'retention.intervalMinutes',
+    env: ['ATTUNE_RETENTION_INTERVAL_MINUTES'],
+    flag: 'retentionIntervalMinutes',
+    kind: 'integer',
+  },
   {
     path: 'privacy.encryptionKeys',
     env: ['ATTUNE_ENCRYPTION_KEYS'],
@@ -174,6 +195,7 @@ export function loadConfig({ env, flags = {} }: ConfigInput): Config {
     identity: {},
     profiles: {},
     rfm: {},
+    retention: {},
     privacy: {},
     consent: {},
   };

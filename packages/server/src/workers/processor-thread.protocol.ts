@@ -1,3 +1,4 @@
+import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import type { ProcessingSettings } from '../config/processing.js';
 
 export interface ProcessorThreadSettings {
@@ -13,10 +14,19 @@ export interface ProcessorThreadSettings {
   pollIntervalMs: number;
 }
 
-export type ToProcessor = { kind: 'appended'; lastOffset: number } | { kind: 'stop' };
+export type ToProcessor =
+  | { kind: 'appended'; lastOffset: number }
+  /** Erase a data subject between two transactions (see SqliteSubjectEraser). */
+  | { kind: 'erase'; id: number; subject: Subject }
+  /** Drop purged offsets from profile timelines (retention), between two transactions. */
+  | { kind: 'prune'; id: number; offsets: number[] }
+  | { kind: 'stop' };
 
 export type FromProcessor =
   | { kind: 'ready'; committed: number }
   | { kind: 'committed'; offset: number }
   | { kind: 'error'; message: string; details: string }
+  /** Replies to erase (an ErasedSubject) and prune (profiles changed). */
+  | { kind: 'done'; id: number; result: ErasedSubject | number }
+  | { kind: 'failed'; id: number; message: string }
   | { kind: 'stopped' };

@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import { spawnThread } from '../platform/spawn-thread.js';
 import type {
   FromProcessor,
@@ -16,6 +17,12 @@ export class ProcessorThread {
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
   private readonly committedListeners = new Set<(offset: number) => void>();
+  /** Requests run between transactions (erase, prune), by id. */
+  private readonly requests = new Map<
+    number,
+    { resolve: (result: never) => void; reject: (error: Error) => void }
+  >();
+  private nextRequest = 1;
 
   private constructor(
     private readonly worker: Worker,
@@ -42,6 +49,14 @@ export class ProcessorThread {
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
             break;
+          case 'done':
+            thread.requests.get(message.id)?.resolve(message.result as never);
+            thread.requests.delete(message.id);
+            break;
+          case 'failed':
+            thread.requests.get(message.id)?.reject(new Error(message.message));
+            thread.requests.delete(message.id);
+            break;
           default:
             break;
         }
@@ -51,6 +66,9 @@ export class ProcessorThread {
         reject(error);
       });
       worker.once('exit', (code) => {
+        for (const { reject: fail } of thread.requests.values())
+          fail(new Error('the processor thread exited'));
+        thread.requests.clear();
         if (!thread.stopping)
           logger.error({ processor: settings.name, code }, 'processor thread exited');
       });
@@ -71,6 +89,28 @@ export class ProcessorThread {
   /** Wakes the processor: new events are durable up to `lastOffset`. */
   notifyAppended(lastOffset: number): void {
     this.send({ kind: 'appended', lastOffset });
+  }
+
+  /**
+   * Erases a data subject's log events and derived state on the processor thread, between
+   * two of its transactions, and evicts its caches.
+   */
+  erase(subject: Subject): Promise<ErasedSubject> {
+    return this.request<ErasedSubject>((id) => ({ kind: 'erase', id, subject }));
+  }
+
+  /** Drops purged offsets from profile timelines; resolves with the profiles changed. */
+  pruneTimelines(offsets: number[]): Promise<number> {
+    return this.request<number>((id) => ({ kind: 'prune', id, offsets }));
+  }
+
+  private request<T>(message: (id: number) => ToProcessor): Promise<T> {
+    if (this.stopping) return Promise.reject(new Error('the processor is stopping'));
+    const id = this.nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      this.requests.set(id, { resolve: resolve, reject });
+      this.send(message(id));
+    });
   }
 
   /** Resolves once everything up to `offset` has been processed. */

@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
+import { SqliteSubjectEraser } from '../adapters/sqlite/subject-eraser.sqlite.js';
+import { pruneTimelines } from '../adapters/sqlite/timeline-pruner.sqlite.js';
 import { Processor } from '../modules/processor/processor.js';
 import { systemClock } from '../platform/clock.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
@@ -30,6 +32,15 @@ const stateDb = openDatabase(settings.stateFile, {
 const reader = new SqliteEventReader(logDb);
 const appendListeners = new Set<(lastOffset: number) => void>();
 
+const steps = buildProcessorSteps(stateDb, settings.processing, {
+  logDb,
+  reader,
+  clock: systemClock,
+  onSkippedSegment: (segmentId, reason) =>
+    post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
+});
+const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.identityRules);
+
 const processor = new Processor({
   name: settings.name,
   log: {
@@ -41,13 +52,7 @@ const processor = new Processor({
     },
   },
   store: new SqliteProcessorStore(stateDb, systemClock),
-  steps: buildProcessorSteps(stateDb, settings.processing, {
-    logDb,
-    reader,
-    clock: systemClock,
-    onSkippedSegment: (segmentId, reason) =>
-      post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
-  }),
+  steps,
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
   clock: systemClock,
@@ -67,6 +72,30 @@ const processor = new Processor({
 port.on('message', (message: ToProcessor) => {
   if (message.kind === 'appended') {
     for (const listener of appendListeners) listener(message.lastOffset);
+    return;
+  }
+  if (message.kind === 'erase' || message.kind === 'prune') {
+    const { id } = message;
+    processor
+      .between(() => {
+        const result =
+          message.kind === 'erase'
+            ? eraser.erase(message.subject)
+            : pruneTimelines(stateDb, message.offsets);
+        // Cached profiles, graph lookups and segment statuses may hold what was deleted:
+        // forget them all, so the next transaction reads what is left.
+        for (const step of steps) step.discard?.();
+        return result;
+      })
+      .then(
+        (result) => post({ kind: 'done', id, result }),
+        (error: unknown) =>
+          post({
+            kind: 'failed',
+            id,
+            message: error instanceof Error ? error.message : String(error),
+          }),
+      );
     return;
   }
   void processor.stop().then(() => {

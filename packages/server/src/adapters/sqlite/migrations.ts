@@ -136,6 +136,23 @@ const logMigrations: string[] = [
   );
   CREATE INDEX consent_changes_pseudonym ON consent_changes (pseudonym, seq);
   `,
+  `
+  -- Privacy. HMAC pseudonyms of erased people's identifiers: ingest drops events carrying
+  -- one unless the event re-consents (lifted_at). Only pseudonyms: the list names no one.
+  CREATE TABLE suppressed_identifiers (
+    pseudonym TEXT PRIMARY KEY,
+    suppressed_at INTEGER NOT NULL,
+    lifted_at INTEGER
+  ) WITHOUT ROWID;
+  -- Retention purges, one row per run (the status API shows the last one).
+  CREATE TABLE retention_runs (
+    id INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    purged INTEGER NOT NULL,
+    profiles_rebuilt INTEGER NOT NULL
+  );
+  `,
 ];
 
 const stateMigrations: string[] = [

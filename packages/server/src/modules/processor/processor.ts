@@ -42,6 +42,8 @@ export class Processor {
   private unsubscribe: (() => void) | null = null;
   private failures = 0;
   private readonly needsMessage: boolean;
+  /** Work to run between transactions (erasure), in order. */
+  private readonly tasks: (() => void)[] = [];
 
   constructor(private readonly deps: ProcessorDeps) {
     this.committed = deps.store.committedOffset(deps.name);
@@ -108,6 +110,28 @@ export class Processor {
     return total;
   }
 
+  /**
+   * Runs `task` between two transactions, never during one: it sees the state the last
+   * commit left and no batch is half applied (erasure deletes derived rows this way).
+   */
+  between<T>(task: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.push(() => {
+        try {
+          resolve(task());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      if (this.loop === null) this.runTasks();
+      else this.wake?.();
+    });
+  }
+
+  private runTasks(): void {
+    for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) task();
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -125,6 +149,7 @@ export class Processor {
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.runTasks();
       let applied = 0;
       try {
         applied = await this.runOnce();
@@ -141,8 +166,9 @@ export class Processor {
       }
       // Yield between batches so request handling on this thread keeps flowing.
       if (applied > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      else await this.sleep(this.deps.pollIntervalMs);
+      else if (this.tasks.length === 0) await this.sleep(this.deps.pollIntervalMs);
     }
+    this.runTasks();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,0 +1,93 @@
+import { SqliteSubjectEraser } from './adapters/sqlite/subject-eraser.sqlite.js';
+import { subjectEventOffsets } from './adapters/sqlite/subject-events.sqlite.js';
+import { expandSubject } from './adapters/sqlite/subject-graph.sqlite.js';
+import { SqliteSubjectRecords } from './adapters/sqlite/subject-records.sqlite.js';
+import { scanForNeedles } from './adapters/sqlite/subject-scan.sqlite.js';
+import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
+import type { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
+import type { IdentityRules } from '@attune/engine';
+import type { IdentityStore } from './modules/identity/identity.store.js';
+import type { ProfilesService } from './modules/profiles/profiles.service.js';
+import { DataExportService } from './modules/privacy/data-export.service.js';
+import { ErasureService } from './modules/privacy/erasure.service.js';
+import type { SuppressionList } from './modules/privacy/suppression-list.js';
+import type { Clock } from './platform/clock.js';
+import type { IdGenerator } from './platform/ids.js';
+import type { Keyring } from './platform/keyring.js';
+import type { ProcessorThread } from './workers/processor-thread.js';
+
+/** Consent records of a subject, from the consent module. */
+export interface ConsentRecords {
+  historyOf(profileId: string): Promise<unknown[]>;
+  forget(pseudonyms: readonly string[]): Promise<number>;
+}
+
+export interface PrivacyWiring {
+  db: SqliteDatabase;
+  stateDb: SqliteDatabase;
+  eventLog: SqliteEventLog;
+  processor: ProcessorThread | null;
+  /** The outboxes that announce merges, memberships and stages as log events. */
+  relays: readonly { idle(): Promise<void> }[];
+  identity: Pick<IdentityStore, 'resolve' | 'identifiersOf'>;
+  profiles: ProfilesService;
+  suppression: SuppressionList;
+  keyring: Keyring;
+  identityRules: IdentityRules;
+  clock: Clock;
+  ids: IdGenerator;
+  consent: ConsentRecords;
+}
+
+/** Tables that may name a subject by design: the suppression list (pseudonyms) and audit. */
+const keptByDesign = (table: string): boolean =>
+  table === 'suppressed_identifiers' || table.startsWith('audit');
+
+/** The data subject request services, wired to the request thread's connections. */
+export function privacyServices(w: PrivacyWiring): {
+  erasure: ErasureService;
+  dataExport: DataExportService;
+} {
+  const { consent } = w;
+  // With the processor off this thread owns the state file, so it erases directly.
+  const local = new SqliteSubjectEraser(w.db, w.stateDb, w.identityRules);
+  const { processor } = w;
+  let startOffset = 0;
+  const erasure = new ErasureService({
+    resolve: (id) => w.identity.resolve(id),
+    identifiersOf: (id) => w.identity.identifiersOf(id),
+    async eraseSubject(seed) {
+      startOffset = await w.eventLog.lastOffset();
+      return processor === null ? local.erase(seed) : processor.erase(seed);
+    },
+    async sweepAnnouncements(profileIds) {
+      await Promise.all(w.relays.map((relay) => relay.idle()));
+      return local.eraseAnnouncements(profileIds, startOffset);
+    },
+    forgetConsent: (pseudonyms) => consent.forget(pseudonyms),
+    scan: (needles) =>
+      scanForNeedles(
+        [
+          { name: 'attune', db: w.db },
+          { name: 'state', db: w.stateDb },
+        ],
+        needles,
+        keptByDesign,
+      ),
+    suppression: w.suppression,
+    pseudonym: (type, value) => w.keyring.pseudonym(type, value),
+    clock: w.clock,
+    ids: w.ids,
+  });
+  const dataExport = new DataExportService({
+    resolve: (id) => w.identity.resolve(id),
+    subjectOf: (id) => expandSubject(w.stateDb, { profileIds: [id], identifiers: [] }),
+    eventOffsets: (subject) => subjectEventOffsets(w.db, w.stateDb, w.identityRules, subject),
+    readEvents: (offsets) => w.eventLog.readOffsets(offsets),
+    profiles: w.profiles,
+    records: new SqliteSubjectRecords(w.stateDb),
+    consentHistory: (profileId) => consent.historyOf(profileId),
+    clock: w.clock,
+  });
+  return { erasure, dataExport };
+}
