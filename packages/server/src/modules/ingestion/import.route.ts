@@ -30,6 +30,7 @@ export function importRoute(scope: FastifyInstance, deps: ImportRouteDeps): void
     '/v1/import',
     {
       bodyLimit: Math.max(deps.importMaxBytes, ingestLimits.maxBatchBytes),
+      config: { permission: 'write_key' },
       schema: {
         tags: ['ingestion'],
         summary:
@@ -73,7 +74,8 @@ async function upload(
     authorization: request.headers.authorization,
   });
   if (result.kind === 'refused') {
-    const { code, detail, field } = result.rejection;
+    const { code, detail, field, retryAfterSeconds } = result.rejection;
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(reply, code, detail, field);
   }
   const { accepted, duplicates, dropped, rejected } = result;

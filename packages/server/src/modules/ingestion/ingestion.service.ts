@@ -81,6 +81,8 @@ export type ImportResult =
 export interface IngestionDeps {
   log: Pick<EventLog, 'append'>;
   authenticate(writeKey: string): Promise<WriteAuth>;
+  /** Rate limit per write key: 0 to go ahead, else seconds to wait. Absent: no limit. */
+  admit?(keyId: string): number;
   clock: Clock;
   ids: IdGenerator;
   metrics: IngestMetrics;
@@ -117,6 +119,8 @@ export class IngestionService {
     if (writeKey === undefined) return this.refuse(missingKey, receivedAt, null, implied);
     const auth = await deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, implied);
+    const wait = deps.admit?.(auth.keyId) ?? 0;
+    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, implied);
 
     const split = splitRequest(parsed.value, request.rawBody, request.endpoint);
     if (split.kind !== 'ok')
@@ -151,6 +155,8 @@ export class IngestionService {
     if (writeKey === undefined) return this.refuse(missingImportKey, receivedAt, null, '');
     const auth = await deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, '');
+    const wait = deps.admit?.(auth.keyId) ?? 0;
+    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, '');
 
     const context = this.context(auth.sourceId, receivedAt, null, {});
     const result = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] as RejectedLine[] };
@@ -306,6 +312,16 @@ export class IngestionService {
     );
     return { kind: 'refused', rejection };
   }
+}
+
+function throttled(seconds: number): Rejection {
+  return {
+    ...reject(
+      'rate_limited',
+      `This write key has used its request allowance; retry in ${seconds} s`,
+    ),
+    retryAfterSeconds: seconds,
+  };
 }
 
 const missingKey = reject(

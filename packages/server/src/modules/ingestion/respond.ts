@@ -18,7 +18,8 @@ export async function respond(
     authorization: request.headers.authorization,
   });
   if (result.kind === 'refused') {
-    const { code, detail, field } = result.rejection;
+    const { code, detail, field, retryAfterSeconds } = result.rejection;
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(reply, code, detail, field);
   }
   const first = result.rejected[0];
