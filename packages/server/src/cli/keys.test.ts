@@ -40,7 +40,7 @@ describe('attune keys', () => {
     expect(out[0]).toMatch(/^sk_\w+\n$/);
     out.length = 0;
     await run('list', '--json');
-    const [key] = JSON.parse(out.join('')) as { role: string; expiresAt: string }[];
+    const [key] = JSON.parse(out.join('')) as { id: string; role: string; expiresAt: string }[];
     expect(key).toMatchObject({ role: 'analyst', expiresAt: '2099-01-01T00:00:00.000Z' });
 
     const db = openDatabase(join(dataDir, 'attune.db'), { schema: 'log' });
