@@ -22,6 +22,7 @@ export const errorCodes = {
   missing_api_key: { status: 401, title: 'API key is missing' },
   invalid_api_key: { status: 401, title: 'API key is unknown or revoked' },
   forbidden: { status: 403, title: 'The key may not do this' },
+  rate_limited: { status: 429, title: 'Too many requests for this key; retry after Retry-After' },
   invalid_request: { status: 400, title: 'Request parameters are invalid' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },

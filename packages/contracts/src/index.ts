@@ -3,6 +3,7 @@ export * from './api/problem.js';
 export * from './api/events.js';
 export * from './api/keys.js';
 export * from './api/permissions.js';
+export * from './api/audit.js';
 export * from './segment/messages.js';
 export * from './segment/limits.js';
 export * from './api/profiles.js';

@@ -4,6 +4,7 @@ import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
 import type { Config } from './config/config.js';
+import { piiPolicy } from '@attune/engine';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -27,7 +28,11 @@ import { profileRoutes } from './modules/profiles/profiles.routes.js';
 import { ProfilesService } from './modules/profiles/profiles.service.js';
 import { apiKeyRoutes } from './modules/access/api-keys.routes.js';
 import { ApiKeysService, type BootstrapResult } from './modules/access/api-keys.service.js';
-import { requireSecretKey } from './modules/access/require-secret-key.js';
+import { installAccessControl } from './modules/access/access-hooks.js';
+import { auditRoutes } from './modules/access/audit.routes.js';
+import { RateLimiter } from './modules/access/rate-limiter.js';
+import { declareRouteAccess } from './modules/access/route-access.js';
+import { SqliteAuditLogStore } from './adapters/sqlite/audit-log.sqlite.js';
 import { eventLogRoutes } from './modules/event-log/event-log.routes.js';
 import { IngestionService } from './modules/ingestion/ingestion.service.js';
 import { ingestionRoutes } from './modules/ingestion/ingestion.routes.js';
@@ -64,7 +69,6 @@ import { consentGateStep } from './modules/privacy/consent-gate.step.js';
 import { consentRoutes } from './modules/privacy/consent.routes.js';
 import { ConsentService } from './modules/privacy/consent.service.js';
 import { TcfDecoder } from './modules/privacy/tcf.js';
-import { piiPolicy } from '@attune/engine';
 import { randomUUID } from 'node:crypto';
 import { SqliteSuppressionStore } from './adapters/sqlite/suppression-list.sqlite.js';
 import { SuppressionList } from './modules/privacy/suppression-list.js';
@@ -234,9 +238,15 @@ async function assemble(
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
   const flusher = new QualityFlusher(tally, qualityStore, http.log, 1000);
+  const { rateLimits } = config;
+  const writeLimiter = new RateLimiter(
+    { perSecond: rateLimits.writePerSecond, burst: rateLimits.writeBurst },
+    clock,
+  );
   const ingestion = new IngestionService({
     log: eventLog,
     authenticate: (key) => keys.authenticateWriteKey(key),
+    admit: (keyId) => writeLimiter.take(keyId),
     clock,
     ids,
     metrics: metrics.ingest,
@@ -252,17 +262,33 @@ async function assemble(
       trackingPlanStep(plans),
     ],
   });
-  const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
+  const audit = new SqliteAuditLogStore(db);
 
   installErrorHandlers(http);
+  // Before any route: every route must declare who may call it (see route-access.ts).
+  declareRouteAccess(http);
+  const subjectPseudonym = (target: string) => keyring.pseudonym('audit_subject', target);
+  installAccessControl(http, {
+    authenticate: (key) => keys.authenticateSecretKey(key),
+    limiter: new RateLimiter(
+      { perSecond: rateLimits.secretPerSecond, burst: rateLimits.secretBurst },
+      clock,
+    ),
+    audit,
+    clock,
+    // The default PII classification; configured extra paths join here when they exist.
+    pii: piiPolicy(),
+    subjectPseudonym,
+  });
   await registerOpenApi(http, attuneVersion);
   await http.register(ingestionRoutes, {
     ingestion,
     observeLatency: metrics.observeIngestLatency,
     importMaxBytes: config.importMaxBytes,
   });
-  await http.register(eventLogRoutes, { log: eventLog, requireAdmin, maxScanned: 10_000 });
-  await http.register(apiKeyRoutes, { keys, requireAdmin });
+  await http.register(eventLogRoutes, { log: eventLog, maxScanned: 10_000 });
+  await http.register(apiKeyRoutes, { keys });
+  await http.register(auditRoutes, { audit, subjectPseudonym });
   const identity = new SqliteIdentityStore(stateDb);
   const rfmSnapshots = new SqliteRfmSnapshotsStore(db);
   const rfmBreakpoints = () => rfmSnapshots.latest()?.breakpoints ?? null;
@@ -309,15 +335,15 @@ async function assemble(
   processor?.onCommitted(() => relays.forEach((relay) => relay.poke()));
   // Merges, memberships and stages committed before a restart and not yet in the log.
   if (processor !== null) relays.forEach((relay) => relay.poke());
-  await http.register(profileRoutes, { profiles, requireAdmin });
-  await http.register(identityRoutes, { identity, requireAdmin });
+  await http.register(profileRoutes, { profiles });
+  await http.register(identityRoutes, { identity });
   const quality = new QualityService({
     store: qualityStore,
     identity: new SqliteIdentityQualityStore(stateDb),
     clock,
     flushPending: () => flusher.flush(),
   });
-  await http.register(qualityRoutes, { plans, quality, requireAdmin });
+  await http.register(qualityRoutes, { plans, quality });
   const segments = new SegmentsService({
     definitions: new SqliteSegmentDefinitionsStore(db),
     members: new SqliteSegmentMembersStore(stateDb),
@@ -331,14 +357,14 @@ async function assemble(
     }),
     clock,
   });
-  await http.register(segmentRoutes, { segments, requireAdmin });
+  await http.register(segmentRoutes, { segments });
   const rfm = new RfmService({
     snapshots: rfmSnapshots,
     profiles: new SqliteProfileStore(stateDb),
     segments,
     clock,
   });
-  await http.register(rfmRoutes, { rfm, requireAdmin });
+  await http.register(rfmRoutes, { rfm });
   const rfmSchedule =
     config.rfm.recomputeHours === 0
       ? null
@@ -353,11 +379,10 @@ async function assemble(
     stats: new SqliteJourneyMapStatsStore(stateDb),
     clock,
   });
-  await http.register(journeyMapRoutes, { journeyMap, requireAdmin });
+  await http.register(journeyMapRoutes, { journeyMap });
   await http.register(consentRoutes, {
     consent,
     withoutAnalytics: config.consent.withoutAnalytics,
-    requireAdmin,
   });
   const privacy = privacyServices({
     db,
@@ -377,7 +402,7 @@ async function assemble(
       forget: (pseudonyms) => Promise.resolve(consent.forgetIdentifiers(pseudonyms)),
     },
   });
-  await http.register(privacyRoutes, { ...privacy, requireAdmin });
+  await http.register(privacyRoutes, privacy);
   const retention = new RetentionService({
     store: new SqliteRetentionStore(db),
     rules: retentionRulesOf(config),
@@ -390,7 +415,7 @@ async function assemble(
         : processor.pruneTimelines(offsets),
     clock,
   });
-  await http.register(retentionRoutes, { retention, requireAdmin });
+  await http.register(retentionRoutes, { retention });
   const retentionSchedule =
     config.retention.intervalMinutes === 0
       ? null

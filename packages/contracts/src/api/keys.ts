@@ -21,6 +21,9 @@ export const ApiKeyInfo = Type.Object(
     hint: Type.String({ description: 'First characters of the key, to recognise it' }),
     createdAt: Type.String(),
     revokedAt: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: Type.Union([Type.String(), Type.Null()], {
+      description: 'When the key stops working; null: never',
+    }),
   },
   { $id: 'ApiKeyInfo' },
 );
@@ -32,6 +35,13 @@ export const CreateKeyRequest = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     sourceId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     role: Type.Optional(Type.Union(keyRoles.map((r) => Type.Literal(r)))),
+    expiresAt: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'ISO-8601 time after which the key is refused; omit for no expiry',
+      }),
+    ),
   },
   { $id: 'CreateKeyRequest', additionalProperties: false },
 );

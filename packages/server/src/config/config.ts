@@ -69,6 +69,17 @@ export const ConfigSchema = Type.Object({
       default: 'drop',
     }),
   }),
+  /**
+   * Token buckets per key (0 requests/s: off). Write keys: one busy source may send ~1,000
+   * batches/s in the ingest benchmark, so the default leaves twice that; secret keys serve
+   * people and scripts on the admin API, where 50/s is generous and a runaway loop is not.
+   */
+  rateLimits: Type.Object({
+    writePerSecond: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 2000 }),
+    writeBurst: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 4000 }),
+    secretPerSecond: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 50 }),
+    secretBurst: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200 }),
+  }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -162,6 +173,30 @@ export const configSources = [
     kind: 'string',
   },
   {
+    path: 'rateLimits.writePerSecond',
+    env: ['ATTUNE_RATE_LIMIT_WRITE'],
+    flag: 'rateLimitWrite',
+    kind: 'integer',
+  },
+  {
+    path: 'rateLimits.writeBurst',
+    env: ['ATTUNE_RATE_LIMIT_WRITE_BURST'],
+    flag: 'rateLimitWriteBurst',
+    kind: 'integer',
+  },
+  {
+    path: 'rateLimits.secretPerSecond',
+    env: ['ATTUNE_RATE_LIMIT_SECRET'],
+    flag: 'rateLimitSecret',
+    kind: 'integer',
+  },
+  {
+    path: 'rateLimits.secretBurst',
+    env: ['ATTUNE_RATE_LIMIT_SECRET_BURST'],
+    flag: 'rateLimitSecretBurst',
+    kind: 'integer',
+  },
+  {
     path: 'identity.phoneRegion',
     env: ['ATTUNE_PHONE_REGION'],
     flag: 'phoneRegion',
@@ -198,6 +233,7 @@ export function loadConfig({ env, flags = {} }: ConfigInput): Config {
     retention: {},
     privacy: {},
     consent: {},
+    rateLimits: {},
   };
   const problems: string[] = [];
   for (const source of configSources) {

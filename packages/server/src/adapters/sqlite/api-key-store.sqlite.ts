@@ -16,6 +16,7 @@ interface KeyRow {
   hint: string;
   created_at: number;
   revoked_at: number | null;
+  expires_at: number | null;
 }
 
 export class SqliteApiKeyStore implements ApiKeyStore {
@@ -25,8 +26,10 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   constructor(private readonly db: SqliteDatabase) {
     this.byHash = db.prepare(`SELECT * FROM api_keys WHERE hash = ?`);
     this.insert = db.prepare(
-      `INSERT INTO api_keys (id, kind, role, source_id, name, hash, hint, created_at, revoked_at)
-       VALUES (@id, @kind, @role, @sourceId, @name, @hash, @hint, @createdAt, @revokedAt)`,
+      `INSERT INTO api_keys
+         (id, kind, role, source_id, name, hash, hint, created_at, revoked_at, expires_at)
+       VALUES
+         (@id, @kind, @role, @sourceId, @name, @hash, @hint, @createdAt, @revokedAt, @expiresAt)`,
     );
   }
 
@@ -88,5 +91,6 @@ function toRecord(row: KeyRow): ApiKeyRecord {
     hint: row.hint,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    expiresAt: row.expires_at,
   };
 }

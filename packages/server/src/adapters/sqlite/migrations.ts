@@ -153,6 +153,33 @@ const logMigrations: string[] = [
     profiles_rebuilt INTEGER NOT NULL
   );
   `,
+  `
+  -- Access control: keys may expire; and the audit log, append-only and hash-chained (each
+  -- hash covers the previous one), so editing or removing a row is detectable even by
+  -- someone who drops the triggers.
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    key_id TEXT,
+    role TEXT,
+    action TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    target TEXT,
+    ip TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_action ON audit_log (action, seq);
+  CREATE INDEX audit_log_key ON audit_log (key_id, seq);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 const stateMigrations: string[] = [

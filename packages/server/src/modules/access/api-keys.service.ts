@@ -10,9 +10,13 @@ export const defaultSourceId = 'default';
 export type WriteAuth =
   | { ok: true; sourceId: string; keyId: string }
   | { ok: false; code: 'invalid_write_key'; detail: string };
+/** The secret key a request was authenticated with. */
+export interface AuthenticatedKey {
+  keyId: string;
+  role: KeyRole;
+}
 export type SecretAuth =
-  | { ok: true; role: KeyRole; keyId: string }
-  | { ok: false; code: 'invalid_api_key'; detail: string };
+  ({ ok: true } & AuthenticatedKey) | { ok: false; code: 'invalid_api_key'; detail: string };
 
 export class KeyRequestError extends Error {
   constructor(
@@ -69,8 +73,9 @@ export class ApiKeysService {
   }
 
   async create(request: CreateKeyRequest): Promise<CreatedKey> {
+    const expiresAt = this.expiryOf(request.expiresAt);
     const key = generateKey(request.kind);
-    const info = await this.insert(request.kind, key, request);
+    const info = await this.insert(request.kind, key, request, expiresAt);
     return { key, info };
   }
 
@@ -97,6 +102,9 @@ export class ApiKeysService {
         detail: 'The write key is unknown or has been revoked',
       };
     }
+    if (this.expired(record)) {
+      return { ok: false, code: 'invalid_write_key', detail: expiredDetail(record) };
+    }
     if (record.kind !== 'write' || record.sourceId === null) {
       return {
         ok: false,
@@ -116,6 +124,9 @@ export class ApiKeysService {
         detail: 'The API key is unknown or has been revoked',
       };
     }
+    if (this.expired(record)) {
+      return { ok: false, code: 'invalid_api_key', detail: expiredDetail(record) };
+    }
     if (record.kind !== 'secret' || record.role === null) {
       return {
         ok: false,
@@ -126,7 +137,33 @@ export class ApiKeysService {
     return { ok: true, role: record.role, keyId: record.id };
   }
 
-  private async insert(kind: KeyKind, key: string, request: CreateKeyRequest): Promise<ApiKeyInfo> {
+  private expired(record: ApiKeyRecord): boolean {
+    return record.expiresAt !== null && record.expiresAt <= this.clock.now();
+  }
+
+  /** An expiry must be a parseable time in the future: a key born expired is a mistake. */
+  private expiryOf(text: string | undefined): number | null {
+    if (text === undefined) return null;
+    const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(at)) {
+      throw new KeyRequestError(
+        'invalid_request',
+        '/expiresAt',
+        `expiresAt must be an ISO-8601 time, got ${JSON.stringify(text)}`,
+      );
+    }
+    if (at <= this.clock.now()) {
+      throw new KeyRequestError('invalid_request', '/expiresAt', 'expiresAt is in the past');
+    }
+    return at;
+  }
+
+  private async insert(
+    kind: KeyKind,
+    key: string,
+    request: CreateKeyRequest,
+    expiresAt: number | null = null,
+  ): Promise<ApiKeyInfo> {
     let sourceId: string | null = null;
     if (kind === 'write') {
       sourceId = request.sourceId ?? defaultSourceId;
@@ -148,6 +185,7 @@ export class ApiKeysService {
       hint: keyHint(key),
       createdAt: this.clock.now(),
       revokedAt: null,
+      expiresAt,
     };
     await this.store.insertKey(record);
     return toInfo(record);
@@ -164,5 +202,10 @@ function toInfo(record: ApiKeyRecord): ApiKeyInfo {
     hint: record.hint,
     createdAt: formatIsoTimestamp(record.createdAt),
     revokedAt: record.revokedAt === null ? null : formatIsoTimestamp(record.revokedAt),
+    expiresAt: record.expiresAt === null ? null : formatIsoTimestamp(record.expiresAt),
   };
+}
+
+function expiredDetail(record: ApiKeyRecord): string {
+  return `The key expired at ${formatIsoTimestamp(record.expiresAt ?? 0)}; create a new one`;
 }

@@ -10,6 +10,8 @@ export interface ApiKeyRecord {
   hint: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Epoch ms after which the key is refused; null: never. */
+  expiresAt: number | null;
 }
 
 export interface SourceRecord {

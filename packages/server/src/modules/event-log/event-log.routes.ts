@@ -1,11 +1,10 @@
 import { EventsPage, EventsQuery, Problem } from '@attune/contracts';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { EventLog } from './event-log.store.js';
 import { toStoredEvent } from './stored-event.js';
 
 export interface EventLogRouteDeps {
   log: Pick<EventLog, 'scan' | 'lastOffset'>;
-  requireAdmin: preHandlerAsyncHookHandler;
   /** How many events one filtered request may examine. */
   maxScanned: number;
 }
@@ -14,7 +13,7 @@ export async function eventLogRoutes(app: FastifyInstance, deps: EventLogRouteDe
   app.get(
     '/v1/events',
     {
-      preHandler: deps.requireAdmin,
+      config: { permission: 'events:read', pii: 'events' },
       schema: {
         tags: ['events'],
         summary: 'Read the event log in offset order, optionally filtered',

@@ -6,22 +6,21 @@ import {
 } from '@attune/contracts';
 import { formatIsoTimestamp } from '@attune/engine';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { IdentityStore } from './identity.store.js';
 
 export interface IdentityRouteDeps {
   identity: Pick<IdentityStore, 'conflicts'>;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 export async function identityRoutes(
   app: FastifyInstance,
-  { identity, requireAdmin }: IdentityRouteDeps,
+  { identity }: IdentityRouteDeps,
 ): Promise<void> {
   app.get(
     '/v1/identity/conflicts',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', pii: 'conflicts' },
       schema: {
         tags: ['profiles'],
         security: [{ bearer: [] }],

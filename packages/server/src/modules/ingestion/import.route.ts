@@ -30,6 +30,7 @@ export function importRoute(scope: FastifyInstance, deps: ImportRouteDeps): void
     '/v1/import',
     {
       bodyLimit: Math.max(deps.importMaxBytes, ingestLimits.maxBatchBytes),
+      config: { permission: 'write_key' },
       schema: {
         tags: ['ingestion'],
         summary:
@@ -74,7 +75,8 @@ async function upload(
     gpc: sentGpc(request),
   });
   if (result.kind === 'refused') {
-    const { code, detail, field } = result.rejection;
+    const { code, detail, field, retryAfterSeconds } = result.rejection;
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(reply, code, detail, field);
   }
   const { accepted, duplicates, dropped, rejected } = result;

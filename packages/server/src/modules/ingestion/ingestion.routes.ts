@@ -39,7 +39,8 @@ export async function ingestionRoutes(
   scope.addHook('onSend', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');
   });
-  scope.options('/v1/*', async (_request, reply) =>
+  // CORS preflight: browsers send it without credentials.
+  scope.options('/v1/*', { config: { permission: 'public' } }, async (_request, reply) =>
     reply
       .code(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
@@ -62,6 +63,8 @@ export async function ingestionRoutes(
         `/v1/${path}`,
         {
           bodyLimit,
+          // The write key may sit in the body (analytics.js), so ingestion authenticates.
+          config: { permission: 'write_key' },
           schema: {
             tags: ['ingestion'],
             summary:

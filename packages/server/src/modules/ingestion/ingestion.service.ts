@@ -100,6 +100,8 @@ export type ImportResult =
 export interface IngestionDeps {
   log: Pick<EventLog, 'append'>;
   authenticate(writeKey: string): Promise<WriteAuth>;
+  /** Rate limit per write key: 0 to go ahead, else seconds to wait. Absent: no limit. */
+  admit?(keyId: string): number;
   clock: Clock;
   ids: IdGenerator;
   metrics: IngestMetrics;
@@ -136,6 +138,8 @@ export class IngestionService {
     if (writeKey === undefined) return this.refuse(missingKey, receivedAt, null, implied);
     const auth = await deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, implied);
+    const wait = deps.admit?.(auth.keyId) ?? 0;
+    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, implied);
 
     const split = splitRequest(parsed.value, request.rawBody, request.endpoint);
     if (split.kind !== 'ok')
@@ -171,6 +175,8 @@ export class IngestionService {
     if (writeKey === undefined) return this.refuse(missingImportKey, receivedAt, null, '');
     const auth = await deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, '');
+    const wait = deps.admit?.(auth.keyId) ?? 0;
+    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, '');
 
     const context = this.context(auth.sourceId, receivedAt, null, {});
     const signals: StepRequest = { gpc: request.gpc ?? false, imported: true };
@@ -337,6 +343,16 @@ export class IngestionService {
     );
     return { kind: 'refused', rejection };
   }
+}
+
+function throttled(seconds: number): Rejection {
+  return {
+    ...reject(
+      'rate_limited',
+      `This write key has used its request allowance; retry in ${seconds} s`,
+    ),
+    retryAfterSeconds: seconds,
+  };
 }
 
 const missingKey = reject(

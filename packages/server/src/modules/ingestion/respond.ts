@@ -21,7 +21,8 @@ export async function respond(
     imported,
   });
   if (result.kind === 'refused') {
-    const { code, detail, field } = result.rejection;
+    const { code, detail, field, retryAfterSeconds } = result.rejection;
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(reply, code, detail, field);
   }
   const first = result.rejected[0];

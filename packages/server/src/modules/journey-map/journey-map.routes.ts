@@ -6,21 +6,18 @@ import {
   Problem,
 } from '@attune/contracts';
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { JourneyMapService } from './journey-map.service.js';
 
 export async function journeyMapRoutes(
   app: FastifyInstance,
-  {
-    journeyMap,
-    requireAdmin,
-  }: { journeyMap: JourneyMapService; requireAdmin: preHandlerAsyncHookHandler },
+  { journeyMap }: { journeyMap: JourneyMapService },
 ): Promise<void> {
   const common = { tags: ['journey map'], security: [{ bearer: [] }] };
   app.get(
     '/v1/journey-map',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'aggregates:read' },
       schema: {
         ...common,
         summary: 'Stage populations, stage-to-stage transitions and median time in stage',
@@ -33,7 +30,7 @@ export async function journeyMapRoutes(
   app.get(
     '/v1/journey-map/definition',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'journey_map:read' },
       schema: {
         ...common,
         summary: 'The journey map: ordered stages and their conditions',
@@ -45,7 +42,7 @@ export async function journeyMapRoutes(
   app.put(
     '/v1/journey-map/definition',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'journey_map:write', audit: 'journey_map.define' },
       schema: {
         ...common,
         summary: 'Replace the journey map (every profile’s stage is re-evaluated)',

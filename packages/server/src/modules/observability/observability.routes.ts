@@ -18,6 +18,7 @@ export async function observabilityRoutes(
   app.get(
     '/healthz',
     {
+      config: { permission: 'public' },
       schema: {
         tags,
         summary: 'Liveness',
@@ -29,6 +30,7 @@ export async function observabilityRoutes(
   app.get(
     '/readyz',
     {
+      config: { permission: 'public' },
       schema: {
         tags,
         summary: 'Readiness: storage reachable',
@@ -48,7 +50,11 @@ export async function observabilityRoutes(
   );
   app.get(
     '/metrics',
-    { schema: { tags, summary: 'Prometheus metrics', hide: false } },
+    {
+      // Scraped by Prometheus without credentials; it holds counts, never personal data.
+      config: { permission: 'public' },
+      schema: { tags, summary: 'Prometheus metrics', hide: false },
+    },
     async (_request, reply) =>
       reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
   );

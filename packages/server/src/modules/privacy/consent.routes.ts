@@ -10,29 +10,26 @@ import {
 } from '@attune/contracts';
 import { formatIsoTimestamp, type ConsentChange, type ResolvedPurpose } from '@attune/engine';
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import type { WithoutAnalytics } from './consent-gate.step.js';
-import './route-permission.js';
 import { ConsentInputError, ConsentLookupError, type ConsentService } from './consent.service.js';
 
 export interface ConsentRouteDeps {
   consent: ConsentService;
   withoutAnalytics: WithoutAnalytics;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 export async function consentRoutes(
   app: FastifyInstance,
-  { consent, withoutAnalytics, requireAdmin }: ConsentRouteDeps,
+  { consent, withoutAnalytics }: ConsentRouteDeps,
 ): Promise<void> {
   const common = { tags: ['consent'], security: [{ bearer: [] }] };
 
   app.post(
     '/v1/consent',
     {
-      preHandler: requireAdmin,
-      config: { permission: 'consent:write' },
+      config: { permission: 'consent:write', audit: 'consent.update' },
       schema: {
         ...common,
         summary: 'Record consent choices for a userId and/or anonymousId; returns the state',
@@ -51,8 +48,7 @@ export async function consentRoutes(
   app.get(
     '/v1/profiles/:id/consent',
     {
-      preHandler: requireAdmin,
-      config: { permission: 'consent:read' },
+      config: { permission: 'consent:read', audit: 'profile.consent' },
       schema: {
         ...common,
         summary: "A profile's consent per purpose (explicit or default) and its history",
@@ -73,7 +69,6 @@ export async function consentRoutes(
   app.get(
     '/v1/consent/policy',
     {
-      preHandler: requireAdmin,
       config: { permission: 'consent:read' },
       schema: {
         ...common,

@@ -1,6 +1,5 @@
 import { ErasureReceipt, Problem, PrivacyProfileParams, ProfileExport } from '@attune/contracts';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { access } from './route-access.js';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import type { DataExportService } from './data-export.service.js';
 import { ErasureError, type ErasureService } from './erasure.service.js';
@@ -8,21 +7,19 @@ import { ErasureError, type ErasureService } from './erasure.service.js';
 export interface PrivacyRouteDeps {
   erasure: ErasureService;
   dataExport: DataExportService;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 /** Data subject requests: access/portability (export) and erasure. */
 export async function privacyRoutes(
   app: FastifyInstance,
-  { erasure, dataExport, requireAdmin }: PrivacyRouteDeps,
+  { erasure, dataExport }: PrivacyRouteDeps,
 ): Promise<void> {
   const common = { tags: ['privacy'], security: [{ bearer: [] }] };
 
   app.get(
     '/v1/privacy/profiles/:id/export',
     {
-      preHandler: requireAdmin,
-      config: access('privacy:export', 'privacy.export'),
+      config: { permission: 'privacy:export', audit: 'privacy.export' },
       schema: {
         ...common,
         summary:
@@ -43,8 +40,7 @@ export async function privacyRoutes(
   app.delete(
     '/v1/privacy/profiles/:id',
     {
-      preHandler: requireAdmin,
-      config: access('privacy:erase', 'privacy.erase'),
+      config: { permission: 'privacy:erase', audit: 'privacy.erase' },
       schema: {
         ...common,
         summary:

@@ -9,18 +9,17 @@ import {
   ProfileView,
 } from '@attune/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import { ProfileLookupError, type ProfilesService } from './profiles.service.js';
 
 export interface ProfileRouteDeps {
   profiles: ProfilesService;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 export async function profileRoutes(
   app: FastifyInstance,
-  { profiles, requireAdmin }: ProfileRouteDeps,
+  { profiles }: ProfileRouteDeps,
 ): Promise<void> {
   const common = { tags: ['profiles'], security: [{ bearer: [] }] };
   type Params = Static<typeof ProfileParams>;
@@ -28,7 +27,7 @@ export async function profileRoutes(
   app.get(
     '/v1/profiles/:id',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', audit: 'profile.read', pii: 'profile' },
       schema: {
         ...common,
         summary: 'A profile by id or by identifier (type:value)',
@@ -42,7 +41,7 @@ export async function profileRoutes(
   app.get(
     '/v1/profiles/:id/events',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', audit: 'profile.events', pii: 'events' },
       schema: {
         ...common,
         summary: "The profile's events, newest first",
@@ -66,7 +65,7 @@ export async function profileRoutes(
   app.get(
     '/v1/profiles/:id/merges',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', audit: 'profile.merges', pii: 'merges' },
       schema: {
         ...common,
         summary: 'Every merge into this profile: when, which event, what it brought',
@@ -82,7 +81,7 @@ export async function profileRoutes(
   app.get(
     '/v1/profiles',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', audit: 'profile.search', pii: 'profile_search' },
       schema: {
         ...common,
         summary: 'Find profiles by traits: ?trait.<name>=<value>',

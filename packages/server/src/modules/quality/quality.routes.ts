@@ -7,7 +7,7 @@ import {
   TrackingPlanView,
 } from '@attune/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import type { QualityService } from './quality.service.js';
 import { QualityRequestError, type TrackingPlansService } from './tracking-plans.service.js';
@@ -15,12 +15,11 @@ import { QualityRequestError, type TrackingPlansService } from './tracking-plans
 export interface QualityRouteDeps {
   plans: TrackingPlansService;
   quality: QualityService;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 export async function qualityRoutes(
   app: FastifyInstance,
-  { plans, quality, requireAdmin }: QualityRouteDeps,
+  { plans, quality }: QualityRouteDeps,
 ): Promise<void> {
   const common = { tags: ['quality'], security: [{ bearer: [] }] };
   const path = '/v1/sources/:sourceId/tracking-plan';
@@ -29,7 +28,7 @@ export async function qualityRoutes(
   app.put(
     path,
     {
-      preHandler: requireAdmin,
+      config: { permission: 'quality:write', audit: 'tracking_plan.put' },
       schema: {
         ...common,
         summary: "Set the source's tracking plan (JSON Schemas per event; flag or reject)",
@@ -45,7 +44,7 @@ export async function qualityRoutes(
   app.get(
     path,
     {
-      preHandler: requireAdmin,
+      config: { permission: 'quality:read' },
       schema: {
         ...common,
         summary: "The source's tracking plan",
@@ -59,7 +58,7 @@ export async function qualityRoutes(
   app.delete(
     path,
     {
-      preHandler: requireAdmin,
+      config: { permission: 'quality:write', audit: 'tracking_plan.delete' },
       schema: {
         ...common,
         summary: "Remove the source's tracking plan: its messages are no longer checked",
@@ -76,7 +75,7 @@ export async function qualityRoutes(
   app.get(
     '/v1/quality',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'aggregates:read' },
       schema: {
         ...common,
         summary:

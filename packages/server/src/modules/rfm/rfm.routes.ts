@@ -7,26 +7,22 @@ import {
   RfmSnapshotList,
   RfmSnapshotsQuery,
 } from '@attune/contracts';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import { SegmentRequestError } from '../segments/segments.service.js';
 import { RfmRequestError, type RfmService } from './rfm.service.js';
 
 export interface RfmRouteDeps {
   rfm: RfmService;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
-export async function rfmRoutes(
-  app: FastifyInstance,
-  { rfm, requireAdmin }: RfmRouteDeps,
-): Promise<void> {
+export async function rfmRoutes(app: FastifyInstance, { rfm }: RfmRouteDeps): Promise<void> {
   const common = { tags: ['rfm'], security: [{ bearer: [] }] };
 
   app.get(
     '/v1/rfm',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'aggregates:read' },
       schema: {
         ...common,
         summary:
@@ -40,7 +36,7 @@ export async function rfmRoutes(
   app.get(
     '/v1/rfm/snapshots',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'rfm:read' },
       schema: {
         ...common,
         summary: 'Every version of the breakpoints, newest first',
@@ -56,7 +52,7 @@ export async function rfmRoutes(
   app.post(
     '/v1/rfm/recompute',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'rfm:write', audit: 'rfm.recompute' },
       schema: {
         ...common,
         summary:
@@ -70,7 +66,7 @@ export async function rfmRoutes(
   app.get(
     '/v1/rfm/segments',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'rfm:read' },
       schema: {
         ...common,
         summary: 'The ready-made RFM segments (Champions … Lost) and their conditions on rfm.score',
@@ -83,7 +79,7 @@ export async function rfmRoutes(
   app.post(
     '/v1/rfm/segments/install',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'rfm:write', audit: 'rfm.install' },
       schema: {
         ...common,
         summary: 'Create the ready-made RFM segments; ids already taken are skipped',

@@ -16,19 +16,18 @@ import {
   SegmentView,
 } from '@attune/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../http/problem.js';
 import { ProfileLookupError } from '../profiles/profiles.service.js';
 import { SegmentRequestError, type SegmentsService } from './segments.service.js';
 
 export interface SegmentRouteDeps {
   segments: SegmentsService;
-  requireAdmin: preHandlerAsyncHookHandler;
 }
 
 export async function segmentRoutes(
   app: FastifyInstance,
-  { segments, requireAdmin }: SegmentRouteDeps,
+  { segments }: SegmentRouteDeps,
 ): Promise<void> {
   const common = { tags: ['segments'], security: [{ bearer: [] }] };
   type Params = Static<typeof SegmentParams>;
@@ -37,7 +36,7 @@ export async function segmentRoutes(
   app.post(
     '/v1/segments',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:write', audit: 'segment.create' },
       schema: {
         ...common,
         summary:
@@ -53,7 +52,7 @@ export async function segmentRoutes(
   app.post(
     '/v1/segments/preview',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:read' },
       schema: {
         ...common,
         summary:
@@ -68,7 +67,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/segments',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'aggregates:read' },
       schema: {
         ...common,
         summary: 'Every segment (not deleted) with what the processor has made of it',
@@ -81,7 +80,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/segments/:id',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:read' },
       schema: {
         ...common,
         summary: 'A segment: its current definition, backfill state and size',
@@ -95,7 +94,7 @@ export async function segmentRoutes(
   app.put(
     '/v1/segments/:id',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:write', audit: 'segment.update' },
       schema: {
         ...common,
         summary:
@@ -112,7 +111,7 @@ export async function segmentRoutes(
   app.delete(
     '/v1/segments/:id',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:write', audit: 'segment.delete' },
       schema: {
         ...common,
         summary:
@@ -130,7 +129,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/segments/:id/versions',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:read' },
       schema: {
         ...common,
         summary: 'Every version of the definition, oldest first',
@@ -144,7 +143,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/segments/:id/members',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'segments:read' },
       schema: {
         ...common,
         summary: 'The current members by profile id, a page at a time',
@@ -164,7 +163,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/segments/:id/size-history',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'aggregates:read' },
       schema: {
         ...common,
         summary:
@@ -183,7 +182,7 @@ export async function segmentRoutes(
   app.get(
     '/v1/profiles/:id/segments',
     {
-      preHandler: requireAdmin,
+      config: { permission: 'profiles:read', audit: 'profile.segments' },
       schema: {
         ...common,
         summary: "The profile's segments and its latest entries and exits",

@@ -15,6 +15,8 @@ export type StepOutcome<T> =
       field?: string;
       detail: string;
       issues?: readonly FieldIssue[];
+      /** For a refusal that may succeed later (rate limits): the Retry-After, seconds. */
+      retryAfterSeconds?: number;
     };
 
 export type Rejection = Extract<StepOutcome<never>, { kind: 'reject' }>;
