@@ -5,7 +5,7 @@ import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
 import type { Config } from './config/config.js';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
-import { installErrorHandlers } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { processingOf } from './config/processing.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
@@ -142,6 +142,8 @@ async function assemble(
     bodyLimit: 1024 * 1024,
     // Unknown parameters are refused, not silently dropped: a typo should be an error.
     ajv: { customOptions: { removeAdditional: false } },
+    // Bad URLs and over-long path parameters, answered by the router, as problem+json.
+    frameworkErrors,
   });
 
   if (keyringGenerated) {
