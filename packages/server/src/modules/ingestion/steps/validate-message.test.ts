@@ -166,8 +166,8 @@ describe('an unknown type that is not a string', () => {
     ['an object', { a: 1 }, 'an object'],
     ['a number', 7, '7'],
   ])('is refused with a short detail for %s', (_name, type: unknown, shown) => {
-    const r = rejection({ ...base, type });
-    expect(r).toMatchObject({ code: 'unknown_message_type', field: '/batch/0/type' });
-    expect(r.detail).toContain(`Unknown message type ${shown};`);
+    const outcome = validateMessage({ ...base, type }, '/batch/0', null);
+    expect(outcome).toMatchObject({ code: 'unknown_message_type', field: '/batch/0/type' });
+    expect(outcome.kind === 'reject' && outcome.detail).toContain(`Unknown message type ${shown};`);
   });
 });
