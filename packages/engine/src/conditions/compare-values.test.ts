@@ -7,14 +7,23 @@ import { valueAt } from './compare-values.js';
 describe('valueAt', () => {
   it('sees own keys only, at the top and along a dotted path', () => {
     const traits = { plan: 'pro', address: { city: 'Berlin' }, items: ['a'] };
-    for (const path of ['constructor', 'toString', '__proto__', 'address.constructor', 'plan.length'])
+    for (const path of [
+      'constructor',
+      'toString',
+      '__proto__',
+      'address.constructor',
+      'plan.length',
+    ])
       expect(valueAt(traits, path)).toBeUndefined();
     expect(valueAt(traits, 'address.city')).toBe('Berlin');
     expect(valueAt(traits, 'items.0')).toBe('a');
   });
 
   it('reads keys like __proto__ and constructor when they were sent as data', () => {
-    const sent = JSON.parse('{"__proto__":{"x":1},"constructor":"c","a.b":2}') as Record<string, unknown>;
+    const sent = JSON.parse('{"__proto__":{"x":1},"constructor":"c","a.b":2}') as Record<
+      string,
+      unknown
+    >;
     expect(valueAt(sent, '__proto__.x')).toBe(1);
     expect(valueAt(sent, 'constructor')).toBe('c');
     expect(valueAt(sent, 'a.b')).toBe(2);

@@ -30,7 +30,9 @@ describe('trait state', () => {
   // Found by the hostile-input fuzz test: traits.__proto__ became the values' prototype, so
   // its keys looked like traits of the profile (a segment on them took the profile in).
   it('keeps keys like __proto__ and constructor as plain traits', () => {
-    const sent = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":1}}') as Record<string, unknown>;
+    const sent = JSON.parse(
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":1}}',
+    ) as Record<string, unknown>;
     const state = emptyTraits();
     expect(applyTraits(state, sent, 100)).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(state.values)).toBe(Object.prototype);

@@ -48,7 +48,12 @@ export function mergeTraits(survivor: TraitState, merged: TraitState): void {
  */
 function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__')
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   else target[key] = value;
 }
 

@@ -86,16 +86,22 @@ export function frameworkErrors(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
+): void {
   const path = request.url.split('?')[0] ?? '';
   const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
-      return sendProblem(reply, 'invalid_request', `The URL ${shown} is not validly encoded`);
+      void sendProblem(reply, 'invalid_request', `The URL ${shown} is not validly encoded`);
+      return;
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return sendProblem(reply, 'uri_too_long', `A path parameter of ${shown} is too long`);
+      void sendProblem(reply, 'uri_too_long', `A path parameter of ${shown} is too long`);
+      return;
     default:
       request.log.error({ err: error }, 'router error');
-      return sendProblem(reply, 'internal_error', 'Something went wrong on our side; the error was logged');
+      void sendProblem(
+        reply,
+        'internal_error',
+        'Something went wrong on our side; the error was logged',
+      );
   }
 }

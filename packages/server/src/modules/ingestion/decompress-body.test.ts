@@ -12,7 +12,9 @@ describe('decompressBody', () => {
   installErrorHandlers(app);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.addHook('preParsing', decompressBody);
-  app.post('/in', { bodyLimit: 1000 }, async (request) => ({ length: String(request.body).length }));
+  app.post('/in', { bodyLimit: 1000 }, async (request) => ({
+    length: String(request.body).length,
+  }));
   afterAll(async () => app.close());
 
   it('answers 413 for a corrupt body past the limit, and nothing is thrown later', async () => {
