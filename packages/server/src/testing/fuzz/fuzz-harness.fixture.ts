@@ -103,10 +103,7 @@ export function checkResponse(request: FuzzRequest, res: Response): void {
   const { code, status, title, detail, type, field } = body;
   if (typeof code !== 'string' || !isErrorCode(code))
     fail(request, res, `unregistered problem code ${String(code)}`);
-  if (
-    errorCodes[code].status !== res.statusCode ||
-    status !== res.statusCode
-  )
+  if (errorCodes[code].status !== res.statusCode || status !== res.statusCode)
     fail(request, res, `status ${res.statusCode} does not match code ${String(code)}`);
   if (typeof title !== 'string' || typeof detail !== 'string' || typeof type !== 'string')
     fail(request, res, 'a problem needs type, title and detail');
