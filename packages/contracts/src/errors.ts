@@ -8,6 +8,8 @@ export const errorCodes = {
   unsupported_content_encoding: { status: 415, title: 'Unsupported content encoding' },
   payload_too_large: { status: 413, title: 'Request body is too large' },
   message_too_large: { status: 413, title: 'Message is too large' },
+  message_too_deep: { status: 400, title: 'Message is nested too deeply' },
+  uri_too_long: { status: 414, title: 'Request URL or a path parameter is too long' },
   batch_too_many_messages: { status: 400, title: 'Batch holds too many messages' },
   batch_rejected: { status: 400, title: 'Some or all messages of the batch were rejected' },
   invalid_batch: { status: 400, title: 'Batch is malformed' },

@@ -6,7 +6,7 @@ import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-databa
 import type { Config } from './config/config.js';
 import { piiPolicy } from '@attune/engine';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
-import { installErrorHandlers } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { processingOf } from './config/processing.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
@@ -168,6 +168,8 @@ async function assemble(
     bodyLimit: 1024 * 1024,
     // Unknown parameters are refused, not silently dropped: a typo should be an error.
     ajv: { customOptions: { removeAdditional: false } },
+    // Bad URLs and over-long path parameters, answered by the router, as problem+json.
+    frameworkErrors,
   });
 
   if (keyringGenerated) {

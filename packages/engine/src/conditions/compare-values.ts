@@ -141,12 +141,17 @@ export function comparisonNextChange(actual: unknown, c: Comparison, now: number
   return leaves > now ? leaves : null;
 }
 
-/** The value at a path: the whole key first (trait names may contain dots), then by dots. */
+/**
+ * The value at a path: the whole key first (trait names may contain dots), then by dots.
+ * Own keys only: a trait `constructor` or `toString` must not "exist" on every profile
+ * through Object.prototype.
+ */
 export function valueAt(source: Readonly<Record<string, unknown>>, path: string): unknown {
-  if (path in source) return source[path];
+  if (Object.hasOwn(source, path)) return source[path];
   let current: unknown = source;
   for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, part))
+      return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;

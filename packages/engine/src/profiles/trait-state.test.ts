@@ -26,4 +26,26 @@ describe('trait state', () => {
     mergeTraits(survivor, merged);
     expect(survivor.values).toEqual({ plan: 'enterprise', city: 'Berlin', phone: '+1' });
   });
+
+  // Found by the hostile-input fuzz test: traits.__proto__ became the values' prototype, so
+  // its keys looked like traits of the profile (a segment on them took the profile in).
+  it('keeps keys like __proto__ and constructor as plain traits', () => {
+    const sent = JSON.parse(
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":1}}',
+    ) as Record<string, unknown>;
+    const state = emptyTraits();
+    expect(applyTraits(state, sent, 100)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(state.values)).toBe(Object.prototype);
+    expect('polluted' in state.values).toBe(false);
+    expect(JSON.parse(JSON.stringify(state.values))).toEqual(sent);
+    const survivor = emptyTraits();
+    mergeTraits(survivor, state);
+    expect(Object.getPrototypeOf(survivor.values)).toBe(Object.prototype);
+    expect(Object.hasOwn(survivor.values, '__proto__')).toBe(true);
+  });
+
+  it('does not take inherited names for existing traits', () => {
+    const state = emptyTraits();
+    expect(applyTraits(state, { toString: 'x', valueOf: 1 }, 100)).toEqual(['toString', 'valueOf']);
+  });
 });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StorageUnavailableError } from '../adapters/sqlite/log-writer-client.js';
 import { ingestLimits } from '@attune/contracts';
 import { ProblemError, sendProblem } from './problem.js';
@@ -75,4 +75,33 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
   );
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router answers a malformed URL (`%E0%A4%A`) or an
+ * over-long path parameter before any handler runs, with Fastify's own JSON; this makes
+ * those answers problem+json like every other error.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const path = request.url.split('?')[0] ?? '';
+  const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      void sendProblem(reply, 'invalid_request', `The URL ${shown} is not validly encoded`);
+      return;
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      void sendProblem(reply, 'uri_too_long', `A path parameter of ${shown} is too long`);
+      return;
+    default:
+      request.log.error({ err: error }, 'router error');
+      void sendProblem(
+        reply,
+        'internal_error',
+        'Something went wrong on our side; the error was logged',
+      );
+  }
 }

@@ -31,5 +31,12 @@ export async function decompressBody(
     counted.receivedEncodedLength += chunk.length;
   });
   payload.on('error', (error) => decoder.destroy(error));
+  // Fastify stops listening once the decoded body passes the limit; a corrupt or truncated
+  // tail decoded after that would be an 'error' with no listener, which ends the process.
+  decoder.on('error', ignoreLateError);
   return payload.pipe(decoder);
+}
+
+function ignoreLateError(): void {
+  // Fastify's own listener reports errors while it reads; see decompressBody.
 }

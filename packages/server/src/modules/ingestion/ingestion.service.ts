@@ -17,6 +17,8 @@ import {
 import { extractWriteKey } from './steps/extract-write-key.js';
 import {
   normalizeMessage,
+  serializeMessage,
+  tooDeep,
   type NormalizeContext,
   type PendingEvent,
 } from './steps/normalize-message.js';
@@ -324,7 +326,11 @@ export class IngestionService {
     }
     if (pending.kind !== 'ok') return pending;
     const { event, message, messageStale, assessment } = pending.value;
-    if (messageStale) event.message = JSON.stringify(message);
+    if (messageStale) {
+      const json = serializeMessage(message);
+      if (json === null) return tooDeep(pointer);
+      event.message = json;
+    }
     return { kind: 'ok', value: { event, assessment } };
   }
 

@@ -37,4 +37,12 @@ describe('compileTrackingPlan', () => {
     expect(compileTrackingPlan(plan).ok).toBe(true);
     expect(compileTrackingPlan(plan).ok).toBe(true);
   });
+
+  // Found by the hostile-input fuzz test: Ajv compiled it, storing the plan overflowed the
+  // stack and the PUT answered 500.
+  it('refuses a schema nested too deeply to be stored, naming it', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}1${']'.repeat(20_000)}`) as unknown;
+    const result = compileTrackingPlan({ mode: 'flag', events: { Clicked: { default: deep } } });
+    expect(result).toMatchObject({ ok: false, field: '/events/Clicked' });
+  });
 });

@@ -71,6 +71,9 @@ function compileOne(
   field: string,
 ): { ok: true; validate: ValidateFunction } | { ok: false; field: string; detail: string } {
   try {
+    // The plan is stored as JSON: a schema nested too deeply to serialize (a stack
+    // overflow, e.g. in a `default` Ajv never walks) is refused here, with its field.
+    JSON.stringify(schema);
     return { ok: true, validate: ajv.compile(schema) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

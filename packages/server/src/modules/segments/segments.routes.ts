@@ -193,6 +193,14 @@ export async function segmentRoutes(
     },
     async (request) => {
       const query = request.query as ProfileSegmentsQuery;
+      // Ajv coerces `history=1e400` to Infinity and lets it through the integer schema;
+      // SQLite then refuses it as a LIMIT (a 500). Found by the hostile-input fuzz test.
+      if (query.history !== undefined && !Number.isSafeInteger(query.history))
+        throw new ProblemError(
+          'invalid_request',
+          '`history` must be an integer from 0 to 500',
+          '/history',
+        );
       return answer(() =>
         segments.profileSegments(
           (request.params as Static<typeof ProfileParams>).id,

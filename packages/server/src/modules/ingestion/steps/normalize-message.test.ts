@@ -185,3 +185,23 @@ describe('normalizeMessage and the text as sent', () => {
     });
   });
 });
+
+describe('a message nested deeper than JSON.stringify can go', () => {
+  // Found by the hostile-input fuzz test: JSON.parse took it, the re-serialization threw a
+  // RangeError and the request ended in a 500.
+  const deep = JSON.parse(`${'['.repeat(20_000)}1${']'.repeat(20_000)}`) as unknown;
+
+  it('is refused as message_too_deep at its pointer when it must be serialized again', () => {
+    const message = valid({ type: 'track', event: 'E', userId: 'u', properties: { deep } });
+    expect(normalizeMessage(message, null, '/batch/2', context)).toMatchObject({
+      kind: 'reject',
+      code: 'message_too_deep',
+      field: '/batch/2',
+    });
+  });
+
+  it('is stored as sent when its text can be kept', () => {
+    const message = valid({ type: 'track', event: 'E', userId: 'u', properties: { deep } });
+    expect(normalizeMessage(message, '{"sent":"as is"}', '', context).kind).toBe('ok');
+  });
+});

@@ -49,7 +49,8 @@ export function normalizeMessage(
   }
   const merged = applyBatchDefaults(stored, ctx.defaults);
   if (merged !== stored) text = null;
-  const json = text ?? JSON.stringify(merged);
+  const json = text ?? serializeMessage(merged);
+  if (json === null) return tooDeep(pointer);
   // Segment's limit counts bytes; a JS string's length counts UTF-16 units, so only
   // strings that could be over the limit are measured exactly.
   if (
@@ -80,6 +81,28 @@ export function normalizeMessage(
     message: merged,
     messageStale: false,
   });
+}
+
+/**
+ * The message as JSON text, or null when it is nested too deeply for JSON.stringify (a
+ * stack overflow): JSON.parse takes any depth, so a message sent as thousands of nested
+ * arrays parses, and must then be refused as bad input rather than fail the request.
+ */
+export function serializeMessage(message: Record<string, unknown>): string | null {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+export function tooDeep(pointer: string): StepOutcome<never> {
+  return reject(
+    'message_too_deep',
+    'The message is nested too deeply to be stored; flatten its properties, traits or context',
+    pointer,
+  );
 }
 
 function eventName(message: ValidMessage['message']): string | null {

@@ -156,3 +156,18 @@ describe('validateMessage', () => {
     });
   });
 });
+
+// Found by the hostile-input fuzz test: the detail serialized the whole `type`, and a type
+// of 20,000 nested arrays overflowed the stack (a 500 for the batch, siblings lost).
+describe('an unknown type that is not a string', () => {
+  it.each([
+    ['deeply nested arrays', JSON.parse(`${'['.repeat(20_000)}1${']'.repeat(20_000)}`), 'an array'],
+    ['a huge string', 'x'.repeat(40_000), `"${'x'.repeat(64)}"`],
+    ['an object', { a: 1 }, 'an object'],
+    ['a number', 7, '7'],
+  ])('is refused with a short detail for %s', (_name, type: unknown, shown) => {
+    const outcome = validateMessage({ ...base, type }, '/batch/0', null);
+    expect(outcome).toMatchObject({ code: 'unknown_message_type', field: '/batch/0/type' });
+    expect(outcome.kind === 'reject' && outcome.detail).toContain(`Unknown message type ${shown};`);
+  });
+});

@@ -49,7 +49,7 @@ export function validateMessage(
   } else if (!isMessageType(candidate['type'])) {
     return reject(
       'unknown_message_type',
-      `Unknown message type ${JSON.stringify(candidate['type'])}; expected track, identify, page, screen, group or alias`,
+      `Unknown message type ${describeValue(candidate['type'])}; expected track, identify, page, screen, group or alias`,
       `${pointer}/type`,
     );
   }
@@ -105,4 +105,15 @@ function idText(value: unknown): string | null {
   if (typeof value === 'string') return value.length > 0 ? value : null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
+}
+
+/**
+ * A sent value for a detail: short, and never serialized whole (a `type` may be a huge
+ * string or arrays nested past what JSON.stringify can take).
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 64));
+  if (Array.isArray(value)) return 'an array';
+  if (value === null || typeof value !== 'object') return String(value);
+  return 'an object';
 }
