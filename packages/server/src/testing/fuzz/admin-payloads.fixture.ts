@@ -174,6 +174,31 @@ const journeyBody = fc.oneof(
   hostileValue,
 );
 
+/** Consent choices: hostile purposes maps, ids, sources and timestamps. */
+const consentBody: fc.Arbitrary<JsonText> = fc.oneof(
+  fc
+    .tuple(
+      orHostile(fc.constantFrom('"fuzz-consent"', '"__proto__"', '"constructor"')),
+      orHostile(
+        fc.constantFrom(
+          '{"analytics":true}',
+          '{"__proto__":{"analytics":false}}',
+          '{"constructor":true,"marketing_email":"yes"}',
+          '{"advertising":null}',
+        ),
+      ),
+      orHostile(fc.constantFrom('"api"', '"import"', '"tcf"', '"__proto__"')),
+    )
+    .map(([userId, purposes, source]) =>
+      objectText([
+        ['userId', userId],
+        ['purposes', purposes],
+        ['source', source],
+      ]),
+    ),
+  hostileValue,
+);
+
 /**
  * Admin writes. `fuzz-base` is a segment and `fuzzplan` a source created by the test; plans
  * go there so the `default` source the ingest properties use keeps its fixed plan.
@@ -210,6 +235,13 @@ export const adminWriteRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
       fc.option(hostileValue, { nil: undefined }),
     )
     .map(([url, payload]) => post('rfm.post', 'POST', url, payload)),
+  consentBody.map((payload) => post('consent.post', 'POST', '/v1/consent', payload)),
+  hostilePathParam.map((id) =>
+    post('privacy.erase', 'DELETE', `/v1/privacy/profiles/${id}`, undefined),
+  ),
+  fc
+    .option(hostileValue, { nil: undefined })
+    .map((payload) => post('retention.purge', 'POST', '/v1/privacy/retention/purge', payload)),
 );
 
 function post(

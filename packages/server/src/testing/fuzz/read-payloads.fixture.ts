@@ -88,6 +88,12 @@ const readRoutes = [
   '/v1/rfm/segments',
   '/v1/journey-map',
   '/v1/journey-map/definition',
+  '/v1/profiles/:id/consent',
+  '/v1/consent/policy',
+  '/v1/privacy/profiles/:id/export',
+  '/v1/privacy/retention',
+  '/v1/audit',
+  '/v1/audit/verify',
   '/metrics',
   '/readyz',
 ];
