@@ -27,3 +27,4 @@ export * from './conditions/event-trails.js';
 export * from './conditions/compile-condition.js';
 export * from './conditions/check-condition.js';
 export * from './privacy/pii-fields.js';
+export * from './privacy/truncate-ip.js';

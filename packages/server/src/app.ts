@@ -37,6 +37,8 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import type { Keyring } from './platform/keyring.js';
 import { keyringFileName, resolveKeyring } from './platform/keyring-source.js';
+import { PiiCipher } from './modules/privacy/pii-cipher.js';
+import { protectPiiStep } from './modules/privacy/protect-pii.step.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
@@ -117,6 +119,7 @@ async function assemble(
   const processing = processingOf(config);
   const { identityRules } = processing;
   const { keyring, generated: keyringGenerated } = resolveKeyring(config);
+  const cipher = new PiiCipher(keyring, processing.pii);
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -124,6 +127,7 @@ async function assemble(
     checkpointElsewhere: config.processor.enabled,
     file: files.log,
     db,
+    cipher,
     dedupWindowMs: config.dedupWindowMs,
   });
   const keys = new ApiKeysService(new SqliteApiKeyStore(db), clock, ids);
@@ -154,6 +158,7 @@ async function assemble(
     ? await ProcessorThread.start(
         {
           processing,
+          keyring: keyring.secrets(),
           cacheMb: config.processor.cacheMb,
           logFile: files.log,
           stateFile: files.state,
@@ -201,7 +206,8 @@ async function assemble(
     ids,
     metrics: metrics.ingest,
     tally,
-    messageSteps: [trackingPlanStep(plans)],
+    // PII protection comes after the consent gate, before anything is stored.
+    messageSteps: [trackingPlanStep(plans), protectPiiStep(cipher)],
   });
   const requireAdmin = requireSecretKey((key) => keys.authenticateSecretKey(key));
 
@@ -214,12 +220,13 @@ async function assemble(
   });
   await http.register(eventLogRoutes, { log: eventLog, requireAdmin, maxScanned: 10_000 });
   await http.register(apiKeyRoutes, { keys, requireAdmin });
-  const identity = new SqliteIdentityStore(stateDb);
+  const identity = new SqliteIdentityStore(stateDb, cipher);
+  const profileStore = new SqliteProfileStore(stateDb, cipher);
   const rfmSnapshots = new SqliteRfmSnapshotsStore(db);
   const rfmBreakpoints = () => rfmSnapshots.latest()?.breakpoints ?? null;
   const profiles = new ProfilesService(
     identity,
-    new SqliteProfileStore(stateDb),
+    profileStore,
     eventLog,
     identityRules,
     processing.computedTraits,
@@ -231,6 +238,7 @@ async function assemble(
     log: eventLog,
     clock,
     logger: http.log,
+    sealValue: (value) => cipher.encryptLeaf(value),
   });
   const changes = new SqliteSegmentChangeSource(stateDb);
   const segmentEvents = new OutboxRelay<SegmentChangeRecord>({
@@ -274,7 +282,7 @@ async function assemble(
     members: new SqliteSegmentMembersStore(stateDb),
     profiles,
     previewer: new SegmentPreviewer({
-      profiles: new SqliteProfileStore(stateDb),
+      profiles: profileStore,
       readEvents: (offsets) => eventLog.readOffsets(offsets),
       computedTraits: processing.computedTraits,
       rfmBreakpoints,
@@ -285,7 +293,7 @@ async function assemble(
   await http.register(segmentRoutes, { segments, requireAdmin });
   const rfm = new RfmService({
     snapshots: rfmSnapshots,
-    profiles: new SqliteProfileStore(stateDb),
+    profiles: profileStore,
     segments,
     clock,
   });

@@ -1,7 +1,10 @@
 import type { ProcessingSettings } from '../config/processing.js';
+import type { KeyringSecrets } from '../platform/keyring.js';
 
 export interface ProcessorThreadSettings {
   processing: ProcessingSettings;
+  /** The keyring, as plain data (a Keyring does not cross to a thread). */
+  keyring: KeyringSecrets;
   /** SQLite page cache for the state file, MiB. */
   cacheMb: number;
   /** The log, read here. */

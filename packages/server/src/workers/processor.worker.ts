@@ -3,7 +3,9 @@ import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
 import { Processor } from '../modules/processor/processor.js';
+import { PiiCipher } from '../modules/privacy/pii-cipher.js';
 import { systemClock } from '../platform/clock.js';
+import { Keyring } from '../platform/keyring.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
 import type {
   FromProcessor,
@@ -27,7 +29,8 @@ const stateDb = openDatabase(settings.stateFile, {
   ...processorStateOptions(settings.cacheMb),
   migrate: false,
 });
-const reader = new SqliteEventReader(logDb);
+const cipher = new PiiCipher(Keyring.fromSecrets(settings.keyring), settings.processing.pii);
+const reader = new SqliteEventReader(logDb, cipher);
 const appendListeners = new Set<(lastOffset: number) => void>();
 
 const processor = new Processor({
@@ -44,6 +47,7 @@ const processor = new Processor({
   steps: buildProcessorSteps(stateDb, settings.processing, {
     logDb,
     reader,
+    cipher,
     clock: systemClock,
     onSkippedSegment: (segmentId, reason) =>
       post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),

@@ -13,6 +13,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { buildProcessorSteps } from '../../processor-steps.js';
 import { defaultJourneyMap } from '../journey-map/default-journey-map.js';
 import { Processor } from '../processor/processor.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 const hour = 3_600_000;
 const minute = 60_000;
@@ -35,17 +36,20 @@ class Harness {
   }
 
   async open(): Promise<this> {
-    const reader = new SqliteEventReader(this.logDb);
+    const cipher = testCipher();
+    const reader = new SqliteEventReader(this.logDb, cipher);
     const steps = buildProcessorSteps(
       this.stateDb,
       {
         identityRules: defaultIdentityRules,
         computedTraits: rfmDefinitions,
         cachedProfiles: 4,
+        pii: {},
       },
       {
         logDb: this.logDb,
         reader,
+        cipher,
         clock: this.clock,
         segmentBackfillChunk: this.backfillChunk,
       },
