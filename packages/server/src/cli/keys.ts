@@ -8,9 +8,13 @@ import { environment } from '../config/environment.js';
 import { ApiKeysService } from '../modules/access/api-keys.service.js';
 import { systemClock } from '../platform/clock.js';
 import { uuidGenerator } from '../platform/ids.js';
+import { addEncryptionCommands } from './keys-encryption.js';
 import { UsageError } from './usage-error.js';
 
-/** `attune keys create|list|revoke`, working on the database directly (server may be running). */
+/**
+ * `attune keys create|list|revoke`, working on the database directly (server may be
+ * running); and the encryption keys' `add-encryption-key` and `rotate-data`.
+ */
 export function keysCommand(): Command {
   const keys = new Command('keys')
     .description('manage API keys')
@@ -73,6 +77,7 @@ export function keysCommand(): Command {
       });
     });
 
+  addEncryptionCommands(keys, () => loadConfig({ env: environment(), flags: keys.opts() }));
   return keys;
 }
 
