@@ -47,8 +47,9 @@ export class PiiCipher {
   /** Ciphertext → plaintext JSON: a profile's ids and traits are read again and again. */
   private readonly plaintexts = new BoundedMemo<string>(100_000);
   /**
-   * Identifier → its ciphertext, reused across events. It reveals only that two events carry
-   * the same id, which their pseudonym columns reveal anyway, and saves an encryption per id.
+   * Identifier (or IP) → its ciphertext, reused across events while remembered. It reveals
+   * only that two events carry the same id, which their pseudonym columns reveal anyway (for
+   * IPs: that two events came from one address), and saves an AES call per id per event.
    */
   private readonly idTokens = new BoundedMemo<string>(100_000);
 
@@ -105,17 +106,26 @@ export class PiiCipher {
       anonymousId !== result['anonymousId'] ||
       previousId !== result['previousId']
     ) {
-      const { userId: _u, anonymousId: _a, ...rest } = result;
       // Only ciphertexts go in front (openText looks for them there); a null id stays behind.
-      result = {
-        ...(isCiphertext(userId) ? { userId } : {}),
-        ...(isCiphertext(anonymousId) ? { anonymousId } : {}),
-        ...rest,
-      };
-      if (!isCiphertext(userId) && userId !== undefined) result['userId'] = userId;
-      if (!isCiphertext(anonymousId) && anonymousId !== undefined)
-        result['anonymousId'] = anonymousId;
-      if (previousId !== undefined) result['previousId'] = previousId;
+      // Built key by key: a rest/spread copy costs more than the encryption it follows.
+      const sealed: Record<string, unknown> = { userId, anonymousId, previousId };
+      const front = (key: 'userId' | 'anonymousId') => isCiphertext(sealed[key]);
+      const next: Json = {};
+      if (front('userId')) next['userId'] = userId;
+      if (front('anonymousId')) next['anonymousId'] = anonymousId;
+      for (const key of Object.keys(result)) {
+        if ((key === 'userId' || key === 'anonymousId') && front(key)) continue;
+        const value = Object.hasOwn(sealed, key) ? sealed[key] : result[key];
+        if (key === '__proto__')
+          Object.defineProperty(next, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else next[key] = value;
+      }
+      result = next;
     }
     return result;
   }
@@ -178,11 +188,14 @@ export class PiiCipher {
   private sealLeaf(leaf: PiiLeaf, path: string): unknown {
     const plain = this.plainJsonOf(leaf);
     if (plain === undefined) return leaf;
-    if (this.truncate && path === 'context.ip' && typeof leaf === 'string') {
-      const value = JSON.parse(plain) as unknown;
-      if (typeof value === 'string') return this.encryptLeaf(truncateIp(value));
-    }
-    return this.keyring.encrypt(plain);
+    if (path !== 'context.ip') return this.keyring.encrypt(plain);
+    // Nearly every web event carries the IP: like ids, one ciphertext per address (see
+    // idTokens), so neither ingest nor the processor's read pays an AES call per event.
+    const value = JSON.parse(plain) as unknown;
+    const ip =
+      this.truncate && typeof value === 'string' ? JSON.stringify(truncateIp(value)) : plain;
+    const key = `ip\u0000${ip}`;
+    return this.idTokens.get(key) ?? this.idTokens.set(key, this.keyring.encrypt(ip));
   }
 
   private sealId(kind: string, value: unknown): unknown {
