@@ -1,13 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { createApp, type AttuneApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { generateKeyMaterial } from '../platform/keyring.js';
 import { testAdminKey, testWriteKey } from '../testing/test-app.fixture.js';
 import { rotateData } from './keys-encryption.js';
+import { keysCommand } from './keys.js';
 
 const k1 = `k1:${generateKeyMaterial()}`;
 const k2 = `k2:${generateKeyMaterial()}`;
@@ -109,6 +110,33 @@ describe('attune keys rotate-data', () => {
       expect(JSON.stringify(merged.json())).toContain('dev-');
     } finally {
       await second.close();
+    }
+  });
+
+  it('adds the next key id to the keyring file; the newest is what new data uses', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'attune-rotate-'));
+    const config = { ...configWith(k1), privacy: { piiPaths: [], truncateIp: false } };
+    const app = await createApp(config);
+    const before = app.keyring.encrypt('x');
+    await app.close();
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await keysCommand()
+        .exitOverride()
+        .parseAsync(['--data-dir', dataDir, 'add-encryption-key'], { from: 'user' });
+    } finally {
+      quiet.mockRestore();
+    }
+    const file = JSON.parse(readFileSync(join(dataDir, 'keyring.json'), 'utf8')) as {
+      encryptionKeys: { id: string }[];
+    };
+    expect(file.encryptionKeys.map((k) => k.id)).toEqual(['k1', 'k2']);
+    const reopened = await createApp(config);
+    try {
+      expect(reopened.keyring.currentKeyId).toBe('k2');
+      expect(reopened.keyring.decrypt(before)).toBe('x');
+    } finally {
+      await reopened.close();
     }
   });
 
