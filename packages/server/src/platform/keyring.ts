@@ -113,6 +113,12 @@ export class Keyring {
     }
   }
 
+  /** True when the keyring holds the key a ciphertext names (it may still not authenticate). */
+  hasKeyFor(token: string): boolean {
+    const keyId = keyIdOf(token);
+    return keyId !== undefined && this.byId.has(keyId);
+  }
+
   /** True when a ciphertext was written with an older key (rotate-data re-encrypts it). */
   isStale(token: string): boolean {
     const keyId = keyIdOf(token);

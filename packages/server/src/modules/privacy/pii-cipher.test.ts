@@ -46,6 +46,11 @@ describe('PiiCipher', () => {
     expect(JSON.parse(cipher.openText(stored).text)).toEqual(forged);
   });
 
+  it('refuses to read ids encrypted with a key the keyring lacks', () => {
+    const stored = JSON.stringify(new PiiCipher(testKeyring(['k9'])).protectMessage(message));
+    expect(() => testCipher().openText(stored)).toThrow(/not configured \(enc:v1:k9\)/);
+  });
+
   it('truncates the IP before encrypting when configured', () => {
     const cipher = testCipher({ truncateIp: true });
     const stored = cipher.protectMessage({ type: 'track', context: { ip: '203.0.113.77' } });

@@ -6,7 +6,7 @@ import {
   type PiiLeaf,
   type PiiPolicy,
 } from '@attune/engine';
-import { isCiphertext, type Keyring } from '../../platform/keyring.js';
+import { isCiphertext, KeyringError, type Keyring } from '../../platform/keyring.js';
 import { BoundedMemo } from './bounded-memo.js';
 
 type Json = Record<string, unknown>;
@@ -150,6 +150,18 @@ export class PiiCipher {
     let userIdEnd = -1;
     opened.text = text.replace(tokenPattern, (match: string, token: string, offset: number) => {
       const plain = this.tryPlaintext(token);
+      const idSlot =
+        (offset === userIdPrefix.length && text.startsWith(userIdPrefix)) ||
+        ((offset === 1 + anonymousIdKey.length ||
+          offset === userIdEnd + 1 + anonymousIdKey.length) &&
+          text.startsWith(anonymousIdKey, offset - anonymousIdKey.length));
+      // An id encrypted under a key this keyring lacks: a configuration error (a key removed
+      // before rotate-data finished). Going on would build profiles from ciphertexts.
+      if (plain === undefined && idSlot && !this.keyring.hasKeyFor(token)) {
+        throw new KeyringError(
+          `Stored data is encrypted with a key that is not configured (${token.slice(0, token.indexOf(':', 7))}); add it back to the keyring`,
+        );
+      }
       if (plain === undefined) return match;
       if (offset === userIdPrefix.length && text.startsWith(userIdPrefix)) {
         opened.userId = idText(plain);
