@@ -18,6 +18,7 @@ import { SqliteProfileStore } from '../../packages/server/src/adapters/sqlite/pr
 import { SqliteRfmSnapshotsStore } from '../../packages/server/src/adapters/sqlite/rfm-snapshots.sqlite.js';
 import type { ProfileData } from '../../packages/server/src/modules/profiles/profile.store.js';
 import { RfmService } from '../../packages/server/src/modules/rfm/rfm.service.js';
+import { testCipher } from '../../packages/server/src/testing/test-cipher.js';
 
 const count = Number(process.env['BENCH_RFM_PROFILES'] ?? 100_000);
 const day = 86_400_000;
@@ -62,7 +63,7 @@ const dir = mkdtempSync(join(tmpdir(), 'attune-bench-rfm-'));
 try {
   const stateDb = openDatabase(join(dir, 'state.db'), { schema: 'state' });
   const logDb = openDatabase(join(dir, 'attune.db'), { schema: 'log' });
-  const profiles = new SqliteProfileStore(stateDb);
+  const profiles = new SqliteProfileStore(stateDb, testCipher());
   let started = performance.now();
   stateDb.transaction(() => {
     for (let i = 0; i < count; i++) profiles.save(profileOf(i));

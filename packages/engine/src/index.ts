@@ -30,3 +30,4 @@ export * from './privacy/pii-fields.js';
 export * from './privacy/consent-policy.js';
 export * from './privacy/consent-signals.js';
 export * from './privacy/consent-state.js';
+export * from './privacy/truncate-ip.js';

@@ -4,7 +4,6 @@ import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
 import type { Config } from './config/config.js';
-import { piiPolicy } from '@attune/engine';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
 import { frameworkErrors, installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -42,6 +41,8 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import type { Keyring } from './platform/keyring.js';
 import { keyringFileName, resolveKeyring } from './platform/keyring-source.js';
+import { PiiCipher } from './modules/privacy/pii-cipher.js';
+import { protectPiiStep } from './modules/privacy/protect-pii.step.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
@@ -143,6 +144,7 @@ async function assemble(
   const processing = processingOf(config);
   const { identityRules } = processing;
   const { keyring, generated: keyringGenerated } = resolveKeyring(config);
+  const cipher = new PiiCipher(keyring, processing.pii);
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
 
@@ -150,6 +152,7 @@ async function assemble(
     checkpointElsewhere: config.processor.enabled,
     file: files.log,
     db,
+    cipher,
     dedupWindowMs: config.dedupWindowMs,
   });
   const keys = new ApiKeysService(new SqliteApiKeyStore(db), clock, ids);
@@ -182,6 +185,7 @@ async function assemble(
     ? await ProcessorThread.start(
         {
           processing,
+          keyring: keyring.secrets(),
           cacheMb: config.processor.cacheMb,
           logFile: files.log,
           stateFile: files.state,
@@ -222,9 +226,9 @@ async function assemble(
   const consent = new ConsentService({
     store: new SqliteConsentStore(db),
     policy: consentPolicy,
-    pseudonym: (type, value) => keyring.pseudonym(type, value),
+    pseudonym: (type, value) => cipher.pseudonym(type, value),
     rules: identityRules,
-    identity: new SqliteIdentityStore(stateDb),
+    identity: new SqliteIdentityStore(stateDb, cipher),
     clock,
     onFlushError: (err) => http.log.error({ err }, 'consent changes could not be stored'),
   });
@@ -233,7 +237,7 @@ async function assemble(
     consent,
     tcf: new TcfDecoder(consentPolicy),
     withoutAnalytics: config.consent.withoutAnalytics,
-    anonymize: anonymizer(piiPolicy(), randomUUID),
+    anonymize: anonymizer(cipher.policy, randomUUID),
   });
   const suppression = new SuppressionList(new SqliteSuppressionStore(db));
   const tally = new QualityTally();
@@ -253,15 +257,18 @@ async function assemble(
     ids,
     metrics: metrics.ingest,
     tally,
+    // Suppressed (erased) people, then consent, then validation; PII protection last, just
+    // before anything is stored.
     messageSteps: [
       suppressionStep({
         list: suppression,
-        pseudonym: (type, value) => keyring.pseudonym(type, value),
+        pseudonym: (type, value) => cipher.pseudonym(type, value),
         rules: identityRules,
         clock,
       }),
       consentGate,
       trackingPlanStep(plans),
+      protectPiiStep(cipher),
     ],
   });
   const audit = new SqliteAuditLogStore(db);
@@ -278,8 +285,8 @@ async function assemble(
     ),
     audit,
     clock,
-    // The default PII classification; configured extra paths join here when they exist.
-    pii: piiPolicy(),
+    // The same classification as encryption at rest, configured paths included.
+    pii: cipher.policy,
     subjectPseudonym,
   });
   await registerOpenApi(http, attuneVersion);
@@ -291,12 +298,13 @@ async function assemble(
   await http.register(eventLogRoutes, { log: eventLog, maxScanned: 10_000 });
   await http.register(apiKeyRoutes, { keys });
   await http.register(auditRoutes, { audit, subjectPseudonym });
-  const identity = new SqliteIdentityStore(stateDb);
+  const identity = new SqliteIdentityStore(stateDb, cipher);
+  const profileStore = new SqliteProfileStore(stateDb, cipher);
   const rfmSnapshots = new SqliteRfmSnapshotsStore(db);
   const rfmBreakpoints = () => rfmSnapshots.latest()?.breakpoints ?? null;
   const profiles = new ProfilesService(
     identity,
-    new SqliteProfileStore(stateDb),
+    profileStore,
     eventLog,
     identityRules,
     processing.computedTraits,
@@ -308,6 +316,7 @@ async function assemble(
     log: eventLog,
     clock,
     logger: http.log,
+    sealValue: (value) => cipher.encryptLeaf(value),
   });
   const changes = new SqliteSegmentChangeSource(stateDb);
   const segmentEvents = new OutboxRelay<SegmentChangeRecord>({
@@ -351,7 +360,7 @@ async function assemble(
     members: new SqliteSegmentMembersStore(stateDb),
     profiles,
     previewer: new SegmentPreviewer({
-      profiles: new SqliteProfileStore(stateDb),
+      profiles: profileStore,
       readEvents: (offsets) => eventLog.readOffsets(offsets),
       computedTraits: processing.computedTraits,
       rfmBreakpoints,
@@ -362,7 +371,7 @@ async function assemble(
   await http.register(segmentRoutes, { segments });
   const rfm = new RfmService({
     snapshots: rfmSnapshots,
-    profiles: new SqliteProfileStore(stateDb),
+    profiles: profileStore,
     segments,
     clock,
   });
@@ -395,7 +404,7 @@ async function assemble(
     identity,
     profiles,
     suppression,
-    keyring,
+    cipher,
     identityRules,
     clock,
     ids,

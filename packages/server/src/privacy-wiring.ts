@@ -13,7 +13,7 @@ import { ErasureService } from './modules/privacy/erasure.service.js';
 import type { SuppressionList } from './modules/privacy/suppression-list.js';
 import type { Clock } from './platform/clock.js';
 import type { IdGenerator } from './platform/ids.js';
-import type { Keyring } from './platform/keyring.js';
+import type { PiiCipher } from './modules/privacy/pii-cipher.js';
 import type { ProcessorThread } from './workers/processor-thread.js';
 
 /** Consent records of a subject, from the consent module. */
@@ -32,7 +32,7 @@ export interface PrivacyWiring {
   identity: Pick<IdentityStore, 'resolve' | 'identifiersOf'>;
   profiles: ProfilesService;
   suppression: SuppressionList;
-  keyring: Keyring;
+  cipher: PiiCipher;
   identityRules: IdentityRules;
   clock: Clock;
   ids: IdGenerator;
@@ -50,7 +50,7 @@ export function privacyServices(w: PrivacyWiring): {
 } {
   const { consent } = w;
   // With the processor off this thread owns the state file, so it erases directly.
-  const local = new SqliteSubjectEraser(w.db, w.stateDb, w.identityRules);
+  const local = new SqliteSubjectEraser(w.db, w.stateDb, w.identityRules, w.cipher);
   const { processor } = w;
   let startOffset = 0;
   const erasure = new ErasureService({
@@ -75,14 +75,14 @@ export function privacyServices(w: PrivacyWiring): {
         keptByDesign,
       ),
     suppression: w.suppression,
-    pseudonym: (type, value) => w.keyring.pseudonym(type, value),
+    pseudonym: (type, value) => w.cipher.pseudonym(type, value),
     clock: w.clock,
     ids: w.ids,
   });
   const dataExport = new DataExportService({
     resolve: (id) => w.identity.resolve(id),
-    subjectOf: (id) => expandSubject(w.stateDb, { profileIds: [id], identifiers: [] }),
-    eventOffsets: (subject) => subjectEventOffsets(w.db, w.stateDb, w.identityRules, subject),
+    subjectOf: (id) => expandSubject(w.stateDb, w.cipher, { profileIds: [id], identifiers: [] }),
+    eventOffsets: (subject) => subjectEventOffsets(w.db, w.stateDb, w.identityRules, w.cipher, subject),
     readEvents: (offsets) => w.eventLog.readOffsets(offsets),
     profiles: w.profiles,
     records: new SqliteSubjectRecords(w.stateDb),

@@ -12,11 +12,14 @@ import type { ProcessorStep } from './modules/processor/processor-step.js';
 import { ProfilesStep } from './modules/profiles/profiles.step.js';
 import { SegmentsStep } from './modules/segments/segments.step.js';
 import type { Clock } from './platform/clock.js';
+import type { PiiCipher } from './modules/privacy/pii-cipher.js';
 
 export interface ProcessorSources {
   /** The processor thread's connection to attune.db (segment definitions). */
   logDb: SqliteDatabase;
   reader: Pick<EventReader, 'readOffsets'>;
+  /** Encrypts identifiers and traits in the state file (see PiiCipher). */
+  cipher: PiiCipher;
   clock: Clock;
   /** Profiles backfilled per transaction (default 500). */
   segmentBackfillChunk?: number;
@@ -32,7 +35,7 @@ export function buildProcessorSteps(
   settings: ProcessingSettings,
   sources: ProcessorSources,
 ): ProcessorStep[] {
-  const profileStore = new SqliteProfileStore(db);
+  const profileStore = new SqliteProfileStore(db, sources.cipher);
   const segments = new SegmentsStep({
     store: new SqliteSegmentStateStore(db),
     definitions: activeSegmentDefinitions(sources.logDb),
@@ -45,7 +48,7 @@ export function buildProcessorSteps(
     ...(sources.onSkippedSegment === undefined ? {} : { onSkipped: sources.onSkippedSegment }),
   });
   const profiles = new ProfilesStep(
-    new SqliteIdentityStore(db, settings.cachedProfiles),
+    new SqliteIdentityStore(db, sources.cipher, settings.cachedProfiles),
     profileStore,
     settings.identityRules,
     settings.computedTraits,

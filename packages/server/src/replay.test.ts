@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import type { AttuneApp } from './app.js';
 import { replay } from './replay.js';
 import { startTestApp } from './testing/test-app.fixture.js';
+import { decryptedRows } from './testing/test-cipher.js';
+import { PiiCipher } from './modules/privacy/pii-cipher.js';
+import type { Keyring } from './platform/keyring.js';
 
-function dump(file: string): unknown {
+function dump(file: string, keyring: Keyring): unknown {
   const db = new Database(file, { readonly: true });
+  const cipher = new PiiCipher(keyring);
   try {
-    const all = (sql: string) => db.prepare(sql).all();
+    const all = (sql: string) => decryptedRows(db.prepare(sql).all(), cipher);
     // When a profile entered a segment or stage is when the processor noticed (the wall
     // clock), which a replay does later: compared without it.
     const withoutSince = (row: { segments: string }) => {
@@ -100,7 +104,7 @@ describe('attune replay', () => {
       await settle(t.app);
       const events = await t.app.eventLog.lastOffset();
       await t.app.close();
-      const incremental = dump(t.app.files.state) as {
+      const incremental = dump(t.app.files.state, t.app.keyring) as {
         conflicts: unknown[];
         merges: unknown[];
         mergeEventsLogged: { seq: number }[];
@@ -113,7 +117,7 @@ describe('attune replay', () => {
 
       const progress = await replay(t.config, () => undefined);
       expect(progress.processed).toBe(events);
-      expect(dump(t.app.files.state)).toEqual(incremental);
+      expect(dump(t.app.files.state, t.app.keyring)).toEqual(incremental);
     } finally {
       rmSync(t.dataDir, { recursive: true, force: true });
     }

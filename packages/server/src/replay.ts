@@ -9,6 +9,8 @@ import { Processor } from './modules/processor/processor.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import { systemClock } from './platform/clock.js';
 import { buildProcessorSteps, processorStateOptions } from './processor-steps.js';
+import { PiiCipher } from './modules/privacy/pii-cipher.js';
+import { resolveKeyring } from './platform/keyring-source.js';
 
 export interface ReplayProgress {
   processed: number;
@@ -22,7 +24,7 @@ export interface ReplayProgress {
  * (it takes the data directory's lock); the old state stays in place if it fails.
  */
 export async function replay(
-  config: Pick<Config, 'dataDir' | 'processor' | 'identity' | 'profiles'>,
+  config: Pick<Config, 'dataDir' | 'processor' | 'identity' | 'profiles' | 'privacy'>,
   onProgress: (p: ReplayProgress) => void,
 ): Promise<ReplayProgress> {
   const files = databaseFilesOf(config);
@@ -32,7 +34,9 @@ export async function replay(
     for (const suffix of ['', '-wal', '-shm']) rmSync(rebuilt + suffix, { force: true });
     const logDb = openDatabase(files.log, { schema: 'log' });
     const stateDb = openDatabase(rebuilt, processorStateOptions(config.processor.cacheMb));
-    const reader = new SqliteEventReader(logDb);
+    const processing = processingOf(config);
+    const cipher = new PiiCipher(resolveKeyring(config).keyring, processing.pii);
+    const reader = new SqliteEventReader(logDb, cipher);
     const total = await reader.lastOffset();
     const processor = new Processor({
       name: 'main',
@@ -42,9 +46,10 @@ export async function replay(
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),
-      steps: buildProcessorSteps(stateDb, processingOf(config), {
+      steps: buildProcessorSteps(stateDb, processing, {
         logDb,
         reader,
+        cipher,
         clock: systemClock,
       }),
       batchSize: config.processor.batchSize,

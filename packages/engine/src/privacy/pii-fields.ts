@@ -185,15 +185,18 @@ function setPath(root: Json, path: readonly string[], value: unknown): Json {
   return copy;
 }
 
-// Keys like `__proto__` arrive as own properties from JSON.parse; copying and setting them
-// with defineProperty keeps them data, never a prototype change.
+// Keys like `__proto__` arrive as own properties from JSON.parse. A spread copies them as
+// own data properties, and only that key needs defineProperty to be set as data, never as a
+// prototype change (defineProperty for every key would be several times slower: hot path).
 function copyObject(value: Json): Json {
-  const copy: Json = {};
-  for (const key of Object.keys(value)) defineOwn(copy, key, value[key]);
-  return copy;
+  return { ...value };
 }
 
 function defineOwn(target: Json, key: string, value: unknown): void {
+  if (key !== '__proto__') {
+    target[key] = value;
+    return;
+  }
   Object.defineProperty(target, key, {
     value,
     enumerable: true,

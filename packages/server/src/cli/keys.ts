@@ -10,9 +10,13 @@ import { ApiKeysService, KeyRequestError } from '../modules/access/api-keys.serv
 import { canonicalJson } from '../modules/access/audit-chain.js';
 import { systemClock } from '../platform/clock.js';
 import { uuidGenerator } from '../platform/ids.js';
+import { addEncryptionCommands } from './keys-encryption.js';
 import { UsageError } from './usage-error.js';
 
-/** `attune keys create|list|revoke`, working on the database directly (server may be running). */
+/**
+ * `attune keys create|list|revoke`, working on the database directly (server may be
+ * running); and the encryption keys' `add-encryption-key` and `rotate-data`.
+ */
 export function keysCommand(): Command {
   const keys = new Command('keys')
     .description('manage API keys')
@@ -88,6 +92,7 @@ export function keysCommand(): Command {
       });
     });
 
+  addEncryptionCommands(keys, () => loadConfig({ env: environment(), flags: keys.opts() }));
   return keys;
 }
 

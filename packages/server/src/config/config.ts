@@ -57,6 +57,13 @@ export const ConfigSchema = Type.Object({
     encryptionKeys: Type.Optional(Type.String({ minLength: 1 })),
     /** HMAC key (base64, ≥ 32 bytes) of lookup pseudonyms. Unset: from the keyring file. */
     pseudonymKey: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * More trait/property paths that are PII besides the defaults (`traits.ssn`,
+     * `properties.card.holder`); a path of one segment is a key, PII wherever it appears.
+     */
+    piiPaths: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    /** Store IPs truncated (IPv4 to /24, IPv6 to /48) before they are encrypted. */
+    truncateIp: Type.Boolean({ default: false }),
   }),
   consent: Type.Object({
     /** A JSON file with the consent policy (purposes, defaults, regions); docs/consent.md. */
@@ -159,6 +166,13 @@ export const configSources = [
     env: ['ATTUNE_PSEUDONYM_KEY'],
     flag: 'pseudonymKey',
     kind: 'string',
+  },
+  { path: 'privacy.piiPaths', env: ['ATTUNE_PII_PATHS'], flag: 'piiPaths', kind: 'list' },
+  {
+    path: 'privacy.truncateIp',
+    env: ['ATTUNE_TRUNCATE_IP'],
+    flag: 'truncateIp',
+    kind: 'boolean',
   },
   {
     path: 'consent.policyFile',
@@ -279,6 +293,11 @@ function convert(text: string, kind: Kind): unknown {
   switch (kind) {
     case 'string':
       return text;
+    case 'list':
+      return text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
     case 'integer':
       return /^\d+$/.test(text.trim()) ? Number(text) : undefined;
     case 'duration':

@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  randomFillSync,
+} from 'node:crypto';
 
 /** One AES-256 key of the keyring. */
 export interface KeyMaterial {
@@ -82,7 +88,7 @@ export class Keyring {
   }
 
   encrypt(plaintext: string): string {
-    const iv = randomBytes(ivBytes);
+    const iv = nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const sealed = Buffer.concat([iv, body, cipher.getAuthTag()]);
@@ -107,6 +113,12 @@ export class Keyring {
     }
   }
 
+  /** True when the keyring holds the key a ciphertext names (it may still not authenticate). */
+  hasKeyFor(token: string): boolean {
+    const keyId = keyIdOf(token);
+    return keyId !== undefined && this.byId.has(keyId);
+  }
+
   /** True when a ciphertext was written with an older key (rotate-data re-encrypts it). */
   isStale(token: string): boolean {
     const keyId = keyIdOf(token);
@@ -124,6 +136,22 @@ export class Keyring {
     mac.update(value);
     return `ps_${mac.digest('base64url')}`;
   }
+}
+
+// IVs come from a pool filled 4 KB at a time: one randomBytes call per value costs more than
+// the encryption itself. Each IV is still 96 fresh random bits, used once.
+const ivPool = Buffer.alloc(ivBytes * 341);
+let ivPosition = ivPool.length;
+
+function nextIv(): Buffer {
+  if (ivPosition === ivPool.length) {
+    randomFillSync(ivPool);
+    ivPosition = 0;
+  }
+  // A view, not a copy: encrypt() consumes it before the pool can refill.
+  const iv = ivPool.subarray(ivPosition, ivPosition + ivBytes);
+  ivPosition += ivBytes;
+  return iv;
 }
 
 export function isCiphertext(value: unknown): value is string {

@@ -1,8 +1,11 @@
 import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import type { ProcessingSettings } from '../config/processing.js';
+import type { KeyringSecrets } from '../platform/keyring.js';
 
 export interface ProcessorThreadSettings {
   processing: ProcessingSettings;
+  /** The keyring, as plain data (a Keyring does not cross to a thread). */
+  keyring: KeyringSecrets;
   /** SQLite page cache for the state file, MiB. */
   cacheMb: number;
   /** The log, read here. */

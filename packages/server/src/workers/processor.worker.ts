@@ -5,7 +5,9 @@ import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.
 import { SqliteSubjectEraser } from '../adapters/sqlite/subject-eraser.sqlite.js';
 import { pruneTimelines } from '../adapters/sqlite/timeline-pruner.sqlite.js';
 import { Processor } from '../modules/processor/processor.js';
+import { PiiCipher } from '../modules/privacy/pii-cipher.js';
 import { systemClock } from '../platform/clock.js';
+import { Keyring } from '../platform/keyring.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
 import type {
   FromProcessor,
@@ -29,17 +31,19 @@ const stateDb = openDatabase(settings.stateFile, {
   ...processorStateOptions(settings.cacheMb),
   migrate: false,
 });
-const reader = new SqliteEventReader(logDb);
+const cipher = new PiiCipher(Keyring.fromSecrets(settings.keyring), settings.processing.pii);
+const reader = new SqliteEventReader(logDb, cipher);
 const appendListeners = new Set<(lastOffset: number) => void>();
 
 const steps = buildProcessorSteps(stateDb, settings.processing, {
   logDb,
   reader,
+  cipher,
   clock: systemClock,
   onSkippedSegment: (segmentId, reason) =>
     post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
 });
-const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.identityRules);
+const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.identityRules, cipher);
 
 const processor = new Processor({
   name: settings.name,

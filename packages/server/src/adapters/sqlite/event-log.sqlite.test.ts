@@ -6,6 +6,7 @@ import type { NewEvent } from '../../modules/event-log/event-log.store.js';
 import { fingerprint32 } from '@attune/engine';
 import { SqliteEventLog } from './event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -17,7 +18,7 @@ let log: SqliteEventLog;
 
 async function open(): Promise<void> {
   db = openDatabase(file, { schema: 'log' });
-  log = await SqliteEventLog.open({ file, db, dedupWindowMs: 7 * day });
+  log = await SqliteEventLog.open({ file, db, cipher: testCipher(), dedupWindowMs: 7 * day });
 }
 
 beforeEach(async () => {

@@ -20,6 +20,8 @@ export interface SqliteEventLogOptions {
   /** The read connection of this thread. */
   db: SqliteDatabase;
   dedupWindowMs: number;
+  /** Decrypts what is read. */
+  cipher: ConstructorParameters<typeof SqliteEventReader>[1];
   /** See WriterSettings.checkpointElsewhere. */
   checkpointElsewhere?: boolean;
 }
@@ -30,11 +32,11 @@ export class SqliteEventLog implements EventLog {
   private readonly reader: SqliteEventReader;
 
   private constructor(
-    db: SqliteDatabase,
+    options: SqliteEventLogOptions,
     private readonly writer: LogWriterClient,
     private readonly file: string,
   ) {
-    this.reader = new SqliteEventReader(db);
+    this.reader = new SqliteEventReader(options.db, options.cipher);
   }
 
   read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
@@ -68,7 +70,7 @@ export class SqliteEventLog implements EventLog {
       dedupWindowMs: options.dedupWindowMs,
       checkpointElsewhere: options.checkpointElsewhere ?? false,
     });
-    return new SqliteEventLog(options.db, writer, options.file);
+    return new SqliteEventLog(options, writer, options.file);
   }
 
   async append(events: NewEvent[]): Promise<AppendResult> {

@@ -11,22 +11,32 @@ import {
   toEventFields,
   toLoggedEvent,
   type EventRow,
+  type OpenText,
 } from './event-rows.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 
 export type EventReader = Pick<
   EventLog,
   'read' | 'readFields' | 'readOffsets' | 'scan' | 'lastOffset'
 >;
 
-/** The read side of the event log, on any connection (threads other than the writer's). */
+/**
+ * The read side of the event log, on any connection (threads other than the writer's).
+ * Messages come back decrypted; `readFields` (no message) gives the ids' pseudonyms.
+ */
 export class SqliteEventReader implements EventReader {
   private readonly readAfter;
   private readonly readFieldsAfter;
   private readonly lastSeq;
   private readonly readListed;
+  private readonly open: OpenText;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly cipher: Pick<PiiCipher, 'openText' | 'idColumn'>,
+  ) {
+    this.open = (text) => cipher.openText(text);
     this.readAfter = db
       .prepare(`SELECT ${eventColumns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
       .raw();
@@ -43,12 +53,16 @@ export class SqliteEventReader implements EventReader {
   }
 
   async read(afterOffset: number, limit: number): Promise<LoggedEvent[]> {
-    return (this.readAfter.all(afterOffset, limit) as EventRow[]).map(toLoggedEvent);
+    return (this.readAfter.all(afterOffset, limit) as EventRow[]).map((row) =>
+      toLoggedEvent(row, this.open),
+    );
   }
 
   async readOffsets(offsets: number[]): Promise<LoggedEvent[]> {
     if (offsets.length === 0) return [];
-    return (this.readListed.all(JSON.stringify(offsets)) as EventRow[]).map(toLoggedEvent);
+    return (this.readListed.all(JSON.stringify(offsets)) as EventRow[]).map((row) =>
+      toLoggedEvent(row, this.open),
+    );
   }
 
   async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
@@ -61,7 +75,7 @@ export class SqliteEventReader implements EventReader {
     filter: EventFilter,
     maxScanned: number,
   ): Promise<ScanResult> {
-    const { where, params } = filterClause(filter);
+    const { where, params } = filterClause(filter, this.cipher);
     // Scan a bounded window of offsets, then filter inside it: cost stays proportional to
     // maxScanned however rare the matches are.
     const window = this.db
@@ -76,7 +90,7 @@ export class SqliteEventReader implements EventReader {
       )
       .raw()
       .all(afterOffset, window.upto, ...params, limit) as EventRow[];
-    const events = rows.map(toLoggedEvent);
+    const events = rows.map((row) => toLoggedEvent(row, this.open));
     const full = events.length === limit;
     const scannedThrough = full ? (events[events.length - 1] as LoggedEvent).offset : window.upto;
     const reachedEnd = !full && window.n < maxScanned;
@@ -88,7 +102,10 @@ export class SqliteEventReader implements EventReader {
   }
 }
 
-function filterClause(filter: EventFilter): { where: string; params: unknown[] } {
+function filterClause(
+  filter: EventFilter,
+  cipher: Pick<PiiCipher, 'idColumn'>,
+): { where: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (column: string, value: string | undefined): void => {
@@ -99,8 +116,14 @@ function filterClause(filter: EventFilter): { where: string; params: unknown[] }
   add('source_id', filter.sourceId);
   add('type', filter.type);
   add('event', filter.event);
-  add('user_id', filter.userId);
-  add('anonymous_id', filter.anonymousId);
+  // Ids are stored as pseudonyms; events logged before encryption (until `attune keys
+  // rotate-data`) and Attune's own events (a profile id) hold the value itself.
+  for (const column of ['user_id', 'anonymous_id'] as const) {
+    const value = column === 'user_id' ? filter.userId : filter.anonymousId;
+    if (value === undefined) continue;
+    parts.push(`${column} IN (?, ?)`);
+    params.push(cipher.idColumn(column, value), value);
+  }
   if (filter.timestampFrom !== undefined) {
     parts.push('timestamp >= ?');
     params.push(filter.timestampFrom);

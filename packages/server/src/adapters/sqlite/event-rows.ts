@@ -4,6 +4,7 @@ import type {
   LoggedEvent,
   NewEvent,
 } from '../../modules/event-log/event-log.store.js';
+import type { OpenedText } from '../../modules/privacy/pii-cipher.js';
 
 /**
  * Events cross to the writer thread as one flat array of primitives: structured clone of
@@ -66,8 +67,18 @@ export function toEventFields(row: EventRow): EventFields {
   };
 }
 
-export function toLoggedEvent(row: EventRow): LoggedEvent {
+/** Decrypts a stored message's text (PiiCipher.openText). */
+export type OpenText = (text: string) => OpenedText;
+
+/**
+ * The one place stored events are opened: the message with its PII decrypted, and the ids
+ * in the clear (the columns hold their pseudonyms; old events, their plain values).
+ */
+export function toLoggedEvent(row: EventRow, open: OpenText): LoggedEvent {
   const event = toEventFields(row) as LoggedEvent;
-  event.message = row[11] ?? '';
+  const opened = open(row[11] ?? '');
+  event.message = opened.text;
+  if (opened.userId !== undefined) event.userId = opened.userId;
+  if (opened.anonymousId !== undefined) event.anonymousId = opened.anonymousId;
   return event;
 }

@@ -7,9 +7,15 @@ import type {
   IdentityStore,
   MergeRecord,
 } from '../../modules/identity/identity.store.js';
+import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { SqliteDatabase } from './open-database.js';
 import { advanceOutboxCursor } from './outbox-cursor.js';
 
+/**
+ * The identity graph in the state file. Identifiers are looked up by their pseudonym
+ * (`identities.value`) and kept encrypted for display (`identities.display`); merges and
+ * conflicts hold them encrypted too. Every method takes and returns plain identifiers.
+ */
 export class SqliteIdentityStore implements IdentityStore {
   private readonly owner;
   private readonly counts;
@@ -32,6 +38,7 @@ export class SqliteIdentityStore implements IdentityStore {
    */
   constructor(
     private readonly db: SqliteDatabase,
+    private readonly cipher: Pick<PiiCipher, 'pseudonym' | 'encryptLeaf' | 'decryptLeaf' | 'parse'>,
     cachedProfiles = 0,
   ) {
     this.cache = cachedProfiles >= 2 ? new IdentityGraphCache(cachedProfiles) : null;
@@ -55,7 +62,7 @@ export class SqliteIdentityStore implements IdentityStore {
       'UPDATE identity_profiles SET first_seen = min(first_seen, ?) WHERE id = ?',
     );
     this.insertIdentity = db.prepare(
-      'INSERT INTO identities (type, value, profile_id, first_seen) VALUES (?, ?, ?, ?)',
+      'INSERT INTO identities (type, value, display, profile_id, first_seen) VALUES (?, ?, ?, ?, ?)',
     );
     this.insertMerge = db.prepare(
       'INSERT INTO identity_merges (survivor_id, merged_id, event_offset, event_message_id, event_time, identifiers) VALUES (?, ?, ?, ?, ?, ?)',
@@ -64,15 +71,15 @@ export class SqliteIdentityStore implements IdentityStore {
       'INSERT INTO identity_conflicts (profile_id, other_profile_id, identifier_type, identifier_value, reason, event_offset, event_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.mergedInto = db.prepare('SELECT merged_into FROM identity_profiles WHERE id = ?').pluck();
-    this.identifiers = db.prepare(
-      'SELECT type, value FROM identities WHERE profile_id = ? ORDER BY type, value',
-    );
+    this.identifiers = db
+      .prepare('SELECT type, display FROM identities WHERE profile_id = ?')
+      .raw();
   }
 
   ownerOf(identifier: Identifier): string | undefined {
     const cached = this.cache?.owner(identifier);
     if (cached !== undefined) return cached ?? undefined;
-    const owner = this.owner.get(identifier.type, identifier.value) as string | undefined;
+    const owner = this.owner.get(identifier.type, this.lookupKey(identifier)) as string | undefined;
     this.cache?.rememberOwner(identifier, owner);
     return owner;
   }
@@ -116,11 +123,18 @@ export class SqliteIdentityStore implements IdentityStore {
         event.offset,
         event.messageId,
         event.timestamp,
-        JSON.stringify(brought),
+        JSON.stringify(brought.map((id) => this.sealed(id))),
       );
     }
-    for (const id of plan.attach)
-      this.insertIdentity.run(id.type, id.value, plan.profileId, event.timestamp);
+    for (const id of plan.attach) {
+      this.insertIdentity.run(
+        id.type,
+        this.lookupKey(id),
+        this.cipher.encryptLeaf(id.value),
+        plan.profileId,
+        event.timestamp,
+      );
+    }
     // Most events are not a profile's earliest: a (cached) read instead of a write per event.
     // After a merge the cached first-seen may be the survivor's own, not yet lowered by the
     // merged profile's: at worst one needless `min()` update.
@@ -131,7 +145,7 @@ export class SqliteIdentityStore implements IdentityStore {
         c.profileId,
         c.otherProfileId,
         c.identifier?.type ?? null,
-        c.identifier?.value ?? null,
+        c.identifier === null ? null : this.cipher.encryptLeaf(c.identifier.value),
         c.reason,
         event.offset,
         event.timestamp,
@@ -147,14 +161,30 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   identifiersOf(profileId: string): Identifier[] {
-    return this.identifiers.all(profileId) as Identifier[];
+    const rows = this.identifiers.all(profileId) as [string, string][];
+    const ids = rows.map(([type, display]) => ({ type, value: this.plainValue(display) }));
+    return ids.sort((a, b) => compare(a.type, b.type) || compare(a.value, b.value));
+  }
+
+  private lookupKey(identifier: Identifier): string {
+    return this.cipher.pseudonym(identifier.type, identifier.value);
+  }
+
+  private sealed(identifier: Identifier): Identifier {
+    return { type: identifier.type, value: this.cipher.encryptLeaf(identifier.value) };
+  }
+
+  /** Identifier values are stored as ciphertexts of strings. */
+  private plainValue(stored: string): string {
+    const value = this.cipher.decryptLeaf(stored);
+    return typeof value === 'string' ? value : String(value);
   }
 
   mergesAfter(seq: number, limit: number): MergeRecord[] {
     const rows = this.db
       .prepare('SELECT * FROM identity_merges WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(seq, limit) as MergeRow[];
-    return rows.map(toMergeRecord);
+    return rows.map((r) => toMergeRecord(r, this.cipher));
   }
 
   countIdentifierIssues(issues: readonly IdentifierIssueCount[]): void {
@@ -183,7 +213,7 @@ export class SqliteIdentityStore implements IdentityStore {
          ORDER BY m.seq`,
       )
       .all(profileId, profileId) as MergeRow[];
-    return rows.map(toMergeRecord);
+    return rows.map((r) => toMergeRecord(r, this.cipher));
   }
 
   conflicts(afterSeq: number, limit: number): ConflictRecord[] {
@@ -197,7 +227,7 @@ export class SqliteIdentityStore implements IdentityStore {
       identifier:
         r.identifier_type === null
           ? null
-          : { type: r.identifier_type, value: r.identifier_value ?? '' },
+          : { type: r.identifier_type, value: this.plainValue(r.identifier_value ?? '') },
       reason: r.reason,
       eventOffset: r.event_offset,
       eventTime: r.event_time,
@@ -205,7 +235,9 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 }
 
-function toMergeRecord(r: MergeRow): MergeRecord {
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function toMergeRecord(r: MergeRow, cipher: Pick<PiiCipher, 'parse'>): MergeRecord {
   return {
     seq: r.seq,
     survivorId: r.survivor_id,
@@ -213,7 +245,7 @@ function toMergeRecord(r: MergeRow): MergeRecord {
     eventOffset: r.event_offset,
     eventMessageId: r.event_message_id,
     eventTime: r.event_time,
-    identifiers: JSON.parse(r.identifiers) as Identifier[],
+    identifiers: cipher.parse<Identifier[]>(r.identifiers),
   };
 }
 

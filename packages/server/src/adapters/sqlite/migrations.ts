@@ -180,6 +180,16 @@ const logMigrations: string[] = [
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  -- attune keys rotate-data: how far each table's pass has come for the newest key, so an
+  -- interrupted run resumes where it stopped.
+  CREATE TABLE pii_rotation (
+    target TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    after TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
 
 const stateMigrations: string[] = [
@@ -410,6 +420,42 @@ const stateMigrations: string[] = [
   -- For segments that read computed values (RFM scores, recency): the RFM snapshot and day
   -- they were last evaluated over every profile with; a new one re-evaluates them.
   ALTER TABLE segment_status ADD COLUMN computed_epoch TEXT NOT NULL DEFAULT '';
+  `,
+  `
+  -- PII at rest: identifiers are looked up by their HMAC pseudonym (value) and kept
+  -- encrypted for display; profile traits, merges and conflicts hold PII encrypted. Older
+  -- state holds them in the clear, and derived state is rebuilt rather than converted:
+  -- everything is emptied and the processor replays the log from offset 0 (as if state.db
+  -- had been deleted). Merge, segment and stage events it announces again are dropped by
+  -- the log's dedup (their messageIds are functions of what they announce).
+  DROP TABLE identities;
+  CREATE TABLE identities (
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    display TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (type, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX identities_profile ON identities (profile_id);
+  DELETE FROM processor_offsets;
+  DELETE FROM event_volume;
+  DELETE FROM identity_profiles;
+  DELETE FROM identity_merges;
+  DELETE FROM identity_conflicts;
+  DELETE FROM profiles;
+  DELETE FROM profile_timeline;
+  DELETE FROM merge_events_logged;
+  DELETE FROM identifier_issues;
+  DELETE FROM segment_status;
+  DELETE FROM segment_trail_keys;
+  DELETE FROM segment_members;
+  DELETE FROM segment_changes;
+  DELETE FROM segment_timers;
+  DELETE FROM segment_events_logged;
+  DELETE FROM profile_stages;
+  DELETE FROM stage_changes;
+  DELETE FROM stage_events_logged;
   `,
 ];
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileData } from '../../modules/profiles/profile.store.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteProfileStore } from './profile-store.sqlite.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 let dir: string;
 let db: SqliteDatabase;
@@ -13,7 +14,7 @@ let store: SqliteProfileStore;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'attune-profile-store-'));
   db = openDatabase(join(dir, 'state.db'), { schema: 'state' });
-  store = new SqliteProfileStore(db);
+  store = new SqliteProfileStore(db, testCipher());
 });
 afterEach(() => {
   db.close();

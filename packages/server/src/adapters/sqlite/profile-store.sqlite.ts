@@ -5,6 +5,7 @@ import type {
   ProfileStore,
 } from '../../modules/profiles/profile.store.js';
 import type { SqliteDatabase } from './open-database.js';
+import { ProfilePii, type ProfileCipher } from './profile-pii.js';
 
 interface ProfileRow {
   id: string;
@@ -33,8 +34,14 @@ export class SqliteProfileStore implements ProfileStore {
   private readonly recentOf;
   private readonly chunksBelow;
   private readonly chunksOf;
+  private readonly pii: ProfilePii;
 
-  constructor(private readonly db: SqliteDatabase) {
+  /** Traits and computed values are stored with their PII encrypted (see ProfilePii). */
+  constructor(
+    private readonly db: SqliteDatabase,
+    cipher: ProfileCipher,
+  ) {
+    this.pii = new ProfilePii(cipher);
     this.select = db.prepare('SELECT * FROM profiles WHERE id = ?');
     // Most saves update a profile that exists: try that first, insert when nothing matched.
     this.update = db.prepare(
@@ -60,7 +67,7 @@ export class SqliteProfileStore implements ProfileStore {
 
   load(id: string): ProfileData | undefined {
     const row = this.select.get(id) as ProfileRow | undefined;
-    return row === undefined ? undefined : toProfile(row);
+    return row === undefined ? undefined : toProfile(row, this.pii);
   }
 
   save(p: ProfileData): void {
@@ -68,8 +75,8 @@ export class SqliteProfileStore implements ProfileStore {
       p.firstSeen,
       p.lastSeen,
       p.eventCount,
-      JSON.stringify(p.traits),
-      JSON.stringify(p.computed),
+      this.pii.sealTraits(p.id, p.traits),
+      this.pii.sealComputed(p.id, p.computed),
       JSON.stringify(p.recentEvents),
       JSON.stringify(packTrails(p.trails)),
       JSON.stringify(packSegments(p.segments)),
@@ -130,7 +137,7 @@ export class SqliteProfileStore implements ProfileStore {
       .prepare('SELECT id, computed FROM profiles WHERE id > ? ORDER BY id LIMIT ?')
       .raw()
       .all(afterId, limit) as [string, string][];
-    return rows.map(([id, computed]) => ({ id, computed: JSON.parse(computed) as ComputedData }));
+    return rows.map(([id, computed]) => ({ id, computed: this.pii.open<ComputedData>(computed) }));
   }
 
   count(): number {
@@ -138,6 +145,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   findByTrait(trait: string, value: string, afterId: string, limit: number): ProfileData[] {
+    if (this.pii.isPiiTrait(trait)) return this.scanByTrait(trait, value, afterId, limit);
     // Compared as text so `?trait.age=42` finds 42 and "42"; no index yet (scan by id).
     const rows = this.db
       .prepare(
@@ -145,20 +153,46 @@ export class SqliteProfileStore implements ProfileStore {
          ORDER BY id LIMIT ?`,
       )
       .all(afterId, trait, value, limit) as ProfileRow[];
-    return rows.map(toProfile);
+    return rows.map((row) => toProfile(row, this.pii));
+  }
+
+  /**
+   * A PII trait is stored encrypted: profiles are decrypted and compared here, a page at a
+   * time (a scan; look people up by email or phone through their identifiers instead).
+   */
+  private scanByTrait(trait: string, value: string, afterId: string, limit: number) {
+    const page = this.db.prepare('SELECT * FROM profiles WHERE id > ? ORDER BY id LIMIT 500');
+    const found: ProfileData[] = [];
+    for (let after = afterId; found.length < limit;) {
+      const rows = page.all(after) as ProfileRow[];
+      for (const row of rows) {
+        const profile = toProfile(row, this.pii);
+        const held = profile.traits.values[trait];
+        // As the SQL comparison: scalars as text (objects and arrays never equal a query value).
+        const text =
+          typeof held === 'string' || typeof held === 'number' || typeof held === 'boolean'
+            ? String(held)
+            : undefined;
+        if (text === value) found.push(profile);
+        if (found.length === limit) break;
+      }
+      if (rows.length < 500) break;
+      after = (rows[rows.length - 1] as ProfileRow).id;
+    }
+    return found;
   }
 }
 
 const newestFirst = (a: number, b: number): number => b - a;
 
-function toProfile(row: ProfileRow): ProfileData {
+function toProfile(row: ProfileRow, pii: ProfilePii): ProfileData {
   return {
     id: row.id,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     eventCount: row.event_count,
-    traits: JSON.parse(row.traits) as TraitState,
-    computed: JSON.parse(row.computed) as ProfileData['computed'],
+    traits: pii.open<TraitState>(row.traits),
+    computed: pii.open<ProfileData['computed']>(row.computed),
     recentEvents: JSON.parse(row.recent_events) as number[],
     trails: unpackTrails(JSON.parse(row.trails) as Record<string, number[]>),
     segments: unpackSegments(JSON.parse(row.segments) as PackedSegments),

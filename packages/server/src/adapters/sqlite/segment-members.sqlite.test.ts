@@ -7,6 +7,7 @@ import type { ProfileData } from '../../modules/profiles/profile.store.js';
 import { SqliteProfileStore } from './profile-store.sqlite.js';
 import { SqliteSegmentMembersStore } from './segment-members.sqlite.js';
 import { SqliteSegmentStateStore } from './segment-state.sqlite.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 let dir: string;
 let db: SqliteDatabase;
@@ -29,7 +30,7 @@ const addMember = (segmentId: string, profileId: string, since: number, version 
     'INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)',
   ).run(segmentId, profileId, version, since);
   db.prepare('UPDATE segment_status SET members = members + 1 WHERE segment_id = ?').run(segmentId);
-  const profiles = new SqliteProfileStore(db);
+  const profiles = new SqliteProfileStore(db, testCipher());
   const profile = profiles.load(profileId) ?? emptyProfile(profileId);
   profile.segments.members[segmentId] = { version, since };
   profiles.save(profile);

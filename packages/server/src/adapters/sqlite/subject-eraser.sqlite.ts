@@ -1,4 +1,5 @@
 import type { IdentityRules } from '@attune/engine';
+import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { ErasedSubject, Subject } from '../../modules/privacy/subject.js';
 import { eventsCarryingIdentifiers } from './events-by-identifier.sqlite.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -19,14 +20,15 @@ export class SqliteSubjectEraser {
     private readonly logDb: SqliteDatabase,
     private readonly stateDb: SqliteDatabase,
     private readonly rules: IdentityRules,
+    private readonly cipher: PiiCipher,
   ) {}
 
   erase(seed: Subject): ErasedSubject {
-    const subject = expandSubject(this.stateDb, seed);
+    const subject = expandSubject(this.stateDb, this.cipher, seed);
     const deleted: Record<string, number> = {};
     withSecureDelete(this.logDb, () => {
       deleted['attune.events'] = this.deleteEvents(
-        subjectEventOffsets(this.logDb, this.stateDb, this.rules, subject),
+        subjectEventOffsets(this.logDb, this.stateDb, this.rules, this.cipher, subject),
       );
     });
     withSecureDelete(this.stateDb, () => {
@@ -91,7 +93,8 @@ export class SqliteSubjectEraser {
     );
     for (const { type, value } of subject.identifiers) {
       deleted['state.identities'] =
-        (deleted['state.identities'] ?? 0) + removeIdentity.run(type, value).changes;
+        (deleted['state.identities'] ?? 0) +
+        removeIdentity.run(type, this.cipher.pseudonym(type, value)).changes;
       deleted['state.identity_conflicts'] =
         (deleted['state.identity_conflicts'] ?? 0) + removeConflicts.run(type, value).changes;
     }

@@ -1,4 +1,5 @@
 import { extractIdentifiers, type Identifier, type IdentityRules } from '@attune/engine';
+import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { Subject } from '../../modules/privacy/subject.js';
 import { eventsCarryingIdentifiers } from './events-by-identifier.sqlite.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -13,18 +14,23 @@ export function subjectEventOffsets(
   logDb: SqliteDatabase,
   stateDb: SqliteDatabase,
   rules: IdentityRules,
+  cipher: PiiCipher,
   subject: Subject,
 ): number[] {
-  const values = (type: string) =>
-    subject.identifiers.filter((i) => i.type === type).map((i) => i.value);
+  // The id columns hold pseudonyms; rows written before PII protection (until
+  // `attune keys rotate-data`) hold the plain id, so both are looked for.
+  const column = (type: 'user_id' | 'anonymous_id') =>
+    subject.identifiers
+      .filter((i) => i.type === type)
+      .flatMap((i) => [i.value, cipher.idColumn(type, i.value) as string]);
   const offsets = new Set(timelineOffsets(stateDb, subject.profileIds));
   const carrying = eventsCarryingIdentifiers(logDb, {
-    userIds: values('user_id'),
+    userIds: column('user_id'),
     // Attune's own events (merges, memberships, stages) name the profile as anonymousId.
-    anonymousIds: [...values('anonymous_id'), ...subject.profileIds],
+    anonymousIds: [...column('anonymous_id'), ...subject.profileIds],
   });
   for (const offset of carrying) offsets.add(offset);
-  for (const offset of backlogNaming(logDb, processedThrough(stateDb), rules, subject))
+  for (const offset of backlogNaming(logDb, processedThrough(stateDb), rules, cipher, subject))
     offsets.add(offset);
   return [...offsets].sort((a, b) => a - b);
 }
@@ -34,6 +40,7 @@ function backlogNaming(
   logDb: SqliteDatabase,
   processed: number,
   rules: IdentityRules,
+  cipher: PiiCipher,
   subject: Subject,
 ): number[] {
   const wanted = new Set(subject.identifiers.map((i) => `${i.type}\u0000${i.value}`));
@@ -45,7 +52,7 @@ function backlogNaming(
   const found: number[] = [];
   for (const [seq, text] of rows) {
     const { identifiers, previousId } = extractIdentifiers(
-      JSON.parse(text) as Record<string, unknown>,
+      cipher.parse<Record<string, unknown>>(text),
       rules,
     );
     if (

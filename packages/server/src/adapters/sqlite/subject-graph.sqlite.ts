@@ -1,4 +1,5 @@
 import type { Identifier } from '@attune/engine';
+import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { Subject } from '../../modules/privacy/subject.js';
 import type { SqliteDatabase } from './open-database.js';
 
@@ -7,9 +8,10 @@ const keyOf = (i: Identifier): string => `${i.type}\u0000${i.value}`;
 /**
  * Grows a seed (profile ids, identifiers) to everything the identity graph ties to it: the
  * owners of its identifiers, survivors and every id merged into them, and their
- * identifiers, until nothing new turns up. Reads state.db.
+ * identifiers, until nothing new turns up. Reads state.db, where identifiers are stored as
+ * pseudonyms (lookup) and ciphertexts (display): the subject's come back plain.
  */
-export function expandSubject(db: SqliteDatabase, seed: Subject): Subject {
+export function expandSubject(db: SqliteDatabase, cipher: PiiCipher, seed: Subject): Subject {
   const owner = db
     .prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?')
     .pluck();
@@ -18,7 +20,11 @@ export function expandSubject(db: SqliteDatabase, seed: Subject): Subject {
   const mergedAway = db
     .prepare('SELECT merged_id FROM identity_merges WHERE survivor_id = ?')
     .pluck();
-  const identifiersOf = db.prepare('SELECT type, value FROM identities WHERE profile_id = ?');
+  const identifiersOf = (id: string): Identifier[] =>
+    (db.prepare('SELECT type, display FROM identities WHERE profile_id = ?').raw().all(id) as [
+      string,
+      string,
+    ][]).map(([type, display]) => ({ type, value: String(cipher.decryptLeaf(display)) }));
 
   const ids = new Set<string>();
   const identifiers = new Map<string, Identifier>();
@@ -29,7 +35,10 @@ export function expandSubject(db: SqliteDatabase, seed: Subject): Subject {
     if (identifier !== undefined) {
       if (identifiers.has(keyOf(identifier))) continue;
       identifiers.set(keyOf(identifier), identifier);
-      const found = owner.get(identifier.type, identifier.value) as string | undefined;
+      const found = owner.get(
+        identifier.type,
+        cipher.pseudonym(identifier.type, identifier.value),
+      ) as string | undefined;
       if (found !== undefined) idQueue.push(found);
       continue;
     }
@@ -39,7 +48,7 @@ export function expandSubject(db: SqliteDatabase, seed: Subject): Subject {
     const survivor = mergedInto.get(id) as string | null | undefined;
     if (typeof survivor === 'string') idQueue.push(survivor);
     idQueue.push(...(aliases.all(id) as string[]), ...(mergedAway.all(id) as string[]));
-    identifierQueue.push(...(identifiersOf.all(id) as Identifier[]));
+    identifierQueue.push(...identifiersOf(id));
   }
   return { profileIds: [...ids].sort(), identifiers: [...identifiers.values()] };
 }

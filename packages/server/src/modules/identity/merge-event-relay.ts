@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { EventLog } from '../event-log/event-log.store.js';
 import { OutboxRelay, type RelayLogger } from '../event-log/outbox-relay.js';
+import type { Identifier } from '@attune/engine';
 import type { IdentityStore, MergeRecord } from './identity.store.js';
 import { mergeEventOf } from './merge-events.js';
 
@@ -14,15 +15,22 @@ export class MergeEventRelay extends OutboxRelay<MergeRecord> {
     clock: Clock;
     logger: RelayLogger;
     batchSize?: number;
+    /**
+     * How an identifier's value is written into the event: encrypted, as the log holds PII
+     * (readers of the log decrypt it).
+     */
+    sealValue: (value: string) => string;
   }) {
-    const { merges, ...rest } = deps;
+    const { merges, sealValue, ...rest } = deps;
+    const seal = (id: Identifier): Identifier => ({ type: id.type, value: sealValue(id.value) });
     super({
       ...rest,
       source: {
         what: 'identity merge events',
         pendingAfter: (seq, limit) => merges.mergesAfter(seq, limit),
         loggedThrough: () => merges.mergeEventsLoggedThrough(),
-        toEvent: mergeEventOf,
+        toEvent: (merge, receivedAt) =>
+          mergeEventOf({ ...merge, identifiers: merge.identifiers.map(seal) }, receivedAt),
       },
     });
   }

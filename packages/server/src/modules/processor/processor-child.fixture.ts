@@ -13,6 +13,7 @@ import { systemClock } from '../../platform/clock.js';
 import { EventVolumeStep } from './event-volume.step.js';
 import type { ProcessorStep } from './processor-step.js';
 import { Processor } from './processor.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 const [file, stateFile, batchSizeText] = process.argv.slice(2);
 if (file === undefined || stateFile === undefined)
@@ -34,7 +35,7 @@ const ledger: ProcessorStep = {
   },
 };
 
-const reader = new SqliteEventReader(logDb);
+const reader = new SqliteEventReader(logDb, testCipher());
 const processor = new Processor({
   name: 'main',
   log: {

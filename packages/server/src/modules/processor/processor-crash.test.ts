@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../adapters/sqlite/event-log.sqlite.js';
 import { openDatabase } from '../../adapters/sqlite/open-database.js';
 import type { NewEvent } from '../event-log/event-log.store.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 const child = fileURLToPath(new URL('./processor-child.fixture.ts', import.meta.url));
 const total = 12_000;
@@ -19,7 +20,12 @@ beforeAll(async () => {
   file = join(dir, 'attune.db');
   stateFile = join(dir, 'state.db');
   const db = openDatabase(file, { schema: 'log' });
-  const log = await SqliteEventLog.open({ file, db, dedupWindowMs: 86_400_000 });
+  const log = await SqliteEventLog.open({
+    file,
+    db,
+    cipher: testCipher(),
+    dedupWindowMs: 86_400_000,
+  });
   const names = ['Viewed', 'Added', 'Bought'];
   for (let start = 0; start < total; start += 1000) {
     const batch: NewEvent[] = Array.from({ length: 1000 }, (_, i) => ({

@@ -13,6 +13,7 @@ import type { LoggedEvent, NewEvent } from '../event-log/event-log.store.js';
 import { EventVolumeStep } from './event-volume.step.js';
 import type { ProcessorStep } from './processor-step.js';
 import { Processor } from './processor.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 let dir: string;
 let logDb: SqliteDatabase;
@@ -26,7 +27,12 @@ beforeEach(async () => {
   const file = join(dir, 'attune.db');
   logDb = openDatabase(file, { schema: 'log' });
   db = openDatabase(join(dir, 'state.db'), { schema: 'state' });
-  log = await SqliteEventLog.open({ file, db: logDb, dedupWindowMs: 86_400_000 });
+  log = await SqliteEventLog.open({
+    file,
+    db: logDb,
+    cipher: testCipher(),
+    dedupWindowMs: 86_400_000,
+  });
 });
 afterEach(async () => {
   await log.close();

@@ -15,6 +15,7 @@ import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-da
 import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.js';
 import type { ProcessorEvent } from '../processor/processor-step.js';
 import { ProfilesStep } from './profiles.step.js';
+import { decryptedRows, testCipher } from '../../testing/test-cipher.js';
 
 let dir: string;
 let db: SqliteDatabase;
@@ -23,8 +24,8 @@ let profiles: SqliteProfileStore;
 
 function open(name: string, cachedProfiles = 0): void {
   db = openDatabase(join(dir, name), { schema: 'state' });
-  identity = new SqliteIdentityStore(db, cachedProfiles);
-  profiles = new SqliteProfileStore(db);
+  identity = new SqliteIdentityStore(db, testCipher(), cachedProfiles);
+  profiles = new SqliteProfileStore(db, testCipher());
 }
 
 beforeEach(() => {
@@ -335,7 +336,7 @@ describe('ProfilesStep', () => {
 });
 
 function dump(): unknown {
-  const all = (sql: string) => db.prepare(sql).all();
+  const all = (sql: string) => decryptedRows(db.prepare(sql).all(), testCipher());
   return {
     profiles: all('SELECT * FROM profiles ORDER BY id'),
     identityProfiles: all('SELECT * FROM identity_profiles ORDER BY id'),
@@ -351,14 +352,17 @@ function dump(): unknown {
 }
 
 function partitionOf(database: SqliteDatabase): string[][] {
-  const rows = database.prepare('SELECT profile_id, type, value FROM identities').all() as {
-    profile_id: string;
-    type: string;
-    value: string;
-  }[];
+  // `value` is the lookup pseudonym; `display` the value, encrypted.
+  const rows = decryptedRows(
+    database.prepare('SELECT profile_id, type, display AS value FROM identities').all(),
+    testCipher(),
+  ) as { profile_id: string; type: string; value: string }[];
   const groups = new Map<string, string[]>();
   for (const r of rows)
-    groups.set(r.profile_id, [...(groups.get(r.profile_id) ?? []), `${r.type}:${r.value}`]);
+    groups.set(r.profile_id, [
+      ...(groups.get(r.profile_id) ?? []),
+      `${r.type}:${JSON.parse(r.value.slice('decrypted:'.length)) as string}`,
+    ]);
   return [...groups.values()]
     .map((g) => g.sort())
     .sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));

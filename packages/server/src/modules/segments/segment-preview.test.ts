@@ -6,6 +6,7 @@ import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.j
 import { ManualClock } from '../../platform/clock.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 import { SegmentPreviewer } from './segment-preview.js';
+import { PiiCipher } from '../privacy/pii-cipher.js';
 
 const now = Date.UTC(2026, 10, 23, 12);
 const hour = 3_600_000;
@@ -236,8 +237,9 @@ describe('the previewer', () => {
     const stateDb = openDatabase(join(t.dataDir, 'state.db'), { schema: 'state' });
     const logDb = openDatabase(join(t.dataDir, 'attune.db'), { schema: 'log' });
     try {
-      const store = new SqliteProfileStore(stateDb);
-      const reader = new SqliteEventReader(logDb);
+      const cipher = new PiiCipher(t.app.keyring);
+      const store = new SqliteProfileStore(stateDb, cipher);
+      const reader = new SqliteEventReader(logDb, cipher);
       const gone = ids['cy'] as string;
       const previewer = new SegmentPreviewer({
         // A profile merged away between listing and loading.

@@ -8,6 +8,7 @@ import { createApp, type AttuneApp } from '../../app.js';
 import { loadConfig } from '../../config/config.js';
 import { ManualClock } from '../../platform/clock.js';
 import { testAdminKey, testWriteKey } from '../../testing/test-app.fixture.js';
+import { PiiCipher } from '../privacy/pii-cipher.js';
 
 const start = Date.UTC(2026, 10, 23, 10);
 const clock = new ManualClock(start);
@@ -289,7 +290,7 @@ describe('memberships (rows as the processor writes them)', () => {
     stateDb
       .prepare('UPDATE segment_status SET members = members + 1 WHERE segment_id = ?')
       .run(segmentId);
-    const profiles = new SqliteProfileStore(stateDb);
+    const profiles = new SqliteProfileStore(stateDb, new PiiCipher(app.keyring));
     const profile = profiles.load(profileId);
     if (profile === undefined) return;
     profile.segments.members[segmentId] = { version, since };

@@ -13,6 +13,7 @@ import { ManualClock } from '../../platform/clock.js';
 import { buildProcessorSteps } from '../../processor-steps.js';
 import { defaultJourneyMap } from '../journey-map/default-journey-map.js';
 import { Processor } from '../processor/processor.js';
+import { testCipher } from '../../testing/test-cipher.js';
 
 const hour = 3_600_000;
 const minute = 60_000;
@@ -23,6 +24,7 @@ class Harness {
   readonly logDb: SqliteDatabase;
   readonly stateDb: SqliteDatabase;
   readonly clock = new ManualClock(t0);
+  private readonly cipher = testCipher();
   private processor!: Processor;
   private seq = 0;
 
@@ -35,17 +37,20 @@ class Harness {
   }
 
   async open(): Promise<this> {
-    const reader = new SqliteEventReader(this.logDb);
+    const { cipher } = this;
+    const reader = new SqliteEventReader(this.logDb, cipher);
     const steps = buildProcessorSteps(
       this.stateDb,
       {
         identityRules: defaultIdentityRules,
         computedTraits: rfmDefinitions,
         cachedProfiles: 4,
+        pii: {},
       },
       {
         logDb: this.logDb,
         reader,
+        cipher,
         clock: this.clock,
         segmentBackfillChunk: this.backfillChunk,
       },
@@ -109,23 +114,24 @@ class Harness {
   members(): Record<string, string[]> {
     const rows = this.stateDb
       .prepare(
-        `SELECT m.segment_id AS segment, i.value AS user FROM segment_members m
-         JOIN identities i ON i.profile_id = m.profile_id AND i.type = 'user_id'
-         ORDER BY 1, 2`,
+        `SELECT m.segment_id AS segment, i.display AS user FROM segment_members m
+         JOIN identities i ON i.profile_id = m.profile_id AND i.type = 'user_id'`,
       )
       .all() as { segment: string; user: string }[];
     const out: Record<string, string[]> = {};
-    for (const r of rows) (out[r.segment] ??= []).push(r.user);
-    return out;
+    for (const r of rows) (out[r.segment] ??= []).push(this.cipher.decryptLeaf(r.user) as string);
+    for (const users of Object.values(out)) users.sort();
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   changes(): { segment: string; user: string; entered: number; at: number }[] {
-    return this.stateDb
+    const rows = this.stateDb
       .prepare(
-        `SELECT c.segment_id AS segment, i.value AS user, c.entered, c.at FROM segment_changes c
+        `SELECT c.segment_id AS segment, i.display AS user, c.entered, c.at FROM segment_changes c
          JOIN identities i ON i.profile_id = c.profile_id AND i.type = 'user_id' ORDER BY c.seq`,
       )
-      .all() as never;
+      .all() as { segment: string; user: string; entered: number; at: number }[];
+    return rows.map((r) => ({ ...r, user: this.cipher.decryptLeaf(r.user) as string }));
   }
 
   close(): void {
