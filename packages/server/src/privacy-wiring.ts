@@ -82,7 +82,8 @@ export function privacyServices(w: PrivacyWiring): {
   const dataExport = new DataExportService({
     resolve: (id) => w.identity.resolve(id),
     subjectOf: (id) => expandSubject(w.stateDb, w.cipher, { profileIds: [id], identifiers: [] }),
-    eventOffsets: (subject) => subjectEventOffsets(w.db, w.stateDb, w.identityRules, w.cipher, subject),
+    eventOffsets: (subject) =>
+      subjectEventOffsets(w.db, w.stateDb, w.identityRules, w.cipher, subject),
     readEvents: (offsets) => w.eventLog.readOffsets(offsets),
     profiles: w.profiles,
     records: new SqliteSubjectRecords(w.stateDb),

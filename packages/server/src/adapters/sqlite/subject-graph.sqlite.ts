@@ -21,10 +21,12 @@ export function expandSubject(db: SqliteDatabase, cipher: PiiCipher, seed: Subje
     .prepare('SELECT merged_id FROM identity_merges WHERE survivor_id = ?')
     .pluck();
   const identifiersOf = (id: string): Identifier[] =>
-    (db.prepare('SELECT type, display FROM identities WHERE profile_id = ?').raw().all(id) as [
-      string,
-      string,
-    ][]).map(([type, display]) => ({ type, value: String(cipher.decryptLeaf(display)) }));
+    (
+      db.prepare('SELECT type, display FROM identities WHERE profile_id = ?').raw().all(id) as [
+        string,
+        string,
+      ][]
+    ).map(([type, display]) => ({ type, value: String(cipher.decryptLeaf(display)) }));
 
   const ids = new Set<string>();
   const identifiers = new Map<string, Identifier>();
