@@ -56,19 +56,26 @@ export function lazyComputedView(
 ): Record<string, unknown> {
   let whole: Record<string, unknown> | null = null;
   const full = () => (whole ??= computedView(profile, definitions, now, breakpoints));
+  const has = (key: string | symbol): boolean => {
+    if (key === 'eventCounts' || key === 'lastSeen' || key === 'rfm') return true;
+    return typeof key === 'string' && Object.hasOwn(full(), key);
+  };
+  const get = (key: string | symbol): unknown => {
+    const { activity } = profile.computed;
+    if (key === 'eventCounts') return eventCountsOf(activity);
+    if (key === 'lastSeen') return lastSeenOf(activity);
+    return typeof key === 'string' ? full()[key] : undefined;
+  };
   return new Proxy(
     {},
     {
-      has: (_, key) => {
-        if (key === 'eventCounts' || key === 'lastSeen' || key === 'rfm') return true;
-        return key in full();
-      },
-      get: (_, key) => {
-        const { activity } = profile.computed;
-        if (key === 'eventCounts') return eventCountsOf(activity);
-        if (key === 'lastSeen') return lastSeenOf(activity);
-        return full()[key as string];
-      },
+      has: (_, key) => has(key),
+      get: (_, key) => get(key),
+      // Conditions read own keys only (Object.hasOwn), so the view reports its keys as own.
+      getOwnPropertyDescriptor: (_, key) =>
+        has(key)
+          ? { value: get(key), enumerable: true, configurable: true, writable: false }
+          : undefined,
     },
   );
 }
