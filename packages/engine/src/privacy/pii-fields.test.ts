@@ -41,6 +41,33 @@ describe('rewriteMessagePii', () => {
     expect(hasPii(message, piiPolicy())).toBe(false);
   });
 
+  it('treats name in properties as a product or page name, unless configured', () => {
+    const message = {
+      traits: { name: 'Ada Lovelace' },
+      context: { traits: { name: 'Ada Lovelace' } },
+      properties: {
+        name: 'Trail Tent',
+        products: [{ name: 'Stove', email: 'a@b.c' }],
+        shipping: { name: 'Ada Lovelace' },
+      },
+    };
+    expect(rewriteMessagePii(message, piiPolicy(), mark)).toEqual({
+      traits: { name: '<Ada Lovelace>' },
+      context: { traits: { name: '<Ada Lovelace>' } },
+      properties: {
+        name: 'Trail Tent',
+        products: [{ name: 'Stove', email: '<a@b.c>' }],
+        shipping: { name: '<Ada Lovelace>' },
+      },
+    });
+    const strict = rewriteMessagePii(message, piiPolicy(['name']), mark);
+    expect(strict['properties']).toEqual({
+      name: '<Trail Tent>',
+      products: [{ name: '<Stove>', email: '<a@b.c>' }],
+      shipping: { name: '<Ada Lovelace>' },
+    });
+  });
+
   it('adds configured keys and exact paths', () => {
     const policy = piiPolicy(['ssn', 'context.device.advertisingId']);
     const out = rewriteMessagePii(

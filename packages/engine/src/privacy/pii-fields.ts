@@ -10,7 +10,8 @@ type Json = Record<string, unknown>;
 export type PiiLeaf = string | number | boolean;
 
 /**
- * Keys that are PII wherever they appear inside traits, context.traits or properties
+ * Keys that are PII wherever they appear inside traits, context.traits or properties (but
+ * see isThingLevel)
  * (compared lowercase with `_` and `-` removed, so `first_name` = `firstName`). An `address`
  * is PII as a whole: every leaf under it is rewritten.
  */
@@ -27,6 +28,20 @@ export const defaultPiiKeys = [
   'zipcode',
 ] as const;
 
+/**
+ * Where `name` is not a person's: directly in `properties` (the page's or product's name in
+ * Segment's page and e-commerce specs) and in each of `properties.products`. Deeper, as in
+ * `properties.shipping.name`, it is PII. Configuring `name` in ATTUNE_PII_PATHS makes it PII
+ * there too.
+ */
+const productsPrefix = 'properties.products.';
+function isThingLevel(path: string): boolean {
+  return (
+    path === 'properties' ||
+    (path.startsWith(productsPrefix) && path.indexOf('.', productsPrefix.length) === -1)
+  );
+}
+
 /** Exact paths (from the message root) that are PII besides the keys. */
 export const defaultPiiPaths = ['context.ip'] as const;
 
@@ -36,6 +51,8 @@ const keyedContainers = [['traits'], ['properties'], ['context', 'traits']] as c
 export interface PiiPolicy {
   /** Normalized key names. */
   keys: ReadonlySet<string>;
+  /** True when `name` is PII even where it names a page or product (see isThingLevel). */
+  thingNamesArePii: boolean;
   /** Exact paths, each as its segments. */
   paths: readonly (readonly string[])[];
 }
@@ -45,20 +62,39 @@ export function normalizePiiKey(key: string): string {
 }
 
 /**
+ * normalizePiiKey for the walker, remembered: messages repeat a few hundred distinct keys,
+ * and lowercasing plus a regex for every key of every event is a visible cost at ingest.
+ */
+const normalizedKeys = new Map<string, string>();
+function normalizedKey(key: string): string {
+  let normalized = normalizedKeys.get(key);
+  if (normalized === undefined) {
+    if (normalizedKeys.size >= 10_000) normalizedKeys.clear();
+    normalized = normalizePiiKey(key);
+    normalizedKeys.set(key, normalized);
+  }
+  return normalized;
+}
+
+/**
  * The default policy plus configured paths (`traits.ssn`, `properties.card.last4`). A
  * configured path of one segment is a key: PII wherever it appears in the containers.
  */
 export function piiPolicy(extraPaths: readonly string[] = []): PiiPolicy {
   const keys = new Set<string>(defaultPiiKeys);
+  let thingNamesArePii = false;
   const paths: string[][] = defaultPiiPaths.map((path) => path.split('.'));
   for (const raw of extraPaths) {
     const path = raw.trim();
     if (path === '') continue;
     const parts = path.split('.');
-    if (parts.length === 1) keys.add(normalizePiiKey(parts[0] as string));
-    else paths.push(parts);
+    if (parts.length === 1) {
+      const key = normalizePiiKey(parts[0] as string);
+      keys.add(key);
+      if (key === 'name') thingNamesArePii = true;
+    } else paths.push(parts);
   }
-  return { keys, paths };
+  return { keys, thingNamesArePii, paths };
 }
 
 export type PiiRewrite = (value: PiiLeaf, path: string) => unknown;
@@ -114,6 +150,7 @@ function rewriteKeyed(
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item, index) => {
+      if (typeof item !== 'object' || item === null) return;
       const next = rewriteKeyed(item, policy, rewrite, `${path}.${index}`, false);
       if (next !== item) (copy ??= [...(value as unknown[])])[index] = next;
     });
@@ -121,15 +158,14 @@ function rewriteKeyed(
   }
   if (!isObject(value)) return value;
   let copy: Json | undefined;
+  const namesThing = !policy.thingNamesArePii && isThingLevel(path);
   for (const key of Object.keys(value)) {
     const item = value[key];
-    const next = rewriteKeyed(
-      item,
-      policy,
-      rewrite,
-      `${path}.${key}`,
-      policy.keys.has(normalizePiiKey(key)),
-    );
+    const normalized = normalizedKey(key);
+    const pii = policy.keys.has(normalized) && !(namesThing && normalized === 'name');
+    // A plain value under a key that is not PII: nothing to rewrite, no path to build.
+    if (!pii && (typeof item !== 'object' || item === null)) continue;
+    const next = rewriteKeyed(item, policy, rewrite, `${path}.${key}`, pii);
     if (next !== item) {
       copy ??= copyObject(value);
       defineOwn(copy, key, next);

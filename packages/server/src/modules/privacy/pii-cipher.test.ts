@@ -31,6 +31,27 @@ describe('PiiCipher', () => {
     expect(opened).toMatchObject({ userId: '42', anonymousId: 'anon-1' });
   });
 
+  it('reuses the ciphertext of a repeated id, IP or email, never of a name', () => {
+    const cipher = testCipher();
+    const person = (n: number) => ({
+      type: 'identify',
+      userId: 'u-1',
+      traits: { email: 'ann@example.com', name: 'Ann Lee', n },
+      context: { ip: '203.0.113.77' },
+    });
+    const [first, second] = [person(1), person(2)].map((m) => cipher.protectMessage(m));
+    const at = (m: Record<string, unknown>, key: string) =>
+      key === 'ip'
+        ? (m['context'] as Record<string, unknown>)['ip']
+        : key === 'userId'
+          ? m['userId']
+          : (m['traits'] as Record<string, unknown>)[key];
+    for (const key of ['userId', 'ip', 'email']) expect(at(first!, key)).toBe(at(second!, key));
+    expect(at(first!, 'name')).not.toBe(at(second!, 'name'));
+    const opened = cipher.openText(JSON.stringify({ list: [at(first!, 'name'), 'x'], m: first }));
+    expect(JSON.parse(opened.text)).toEqual({ list: ['Ann Lee', 'x'], m: person(1) });
+  });
+
   it('leaves text without ciphertexts, and strings that only look like one, alone', () => {
     const cipher = testCipher();
     const text = JSON.stringify({ a: 'enc:v1:k1:abc', 'enc:v1:k1:abc': 1, b: 'x "enc:v1:k1:abc"' });
