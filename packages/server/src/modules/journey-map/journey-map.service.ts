@@ -39,7 +39,8 @@ export class JourneyMapService {
 
   /** Replaces the map (a new version: the processor re-evaluates every profile's stage). */
   put(input: JourneyMapInput): JourneyMapView {
-    const stages = 'template' in input ? defaultJourneyMap.stages : input.stages;
+    // A copy: the stored map must never share objects with the shipped default.
+    const stages = 'template' in input ? structuredClone(defaultJourneyMap.stages) : input.stages;
     const seen = new Set<string>();
     stages.forEach((stage, i) => {
       if (seen.has(stage.name))
