@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { join } from 'node:path';
 import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
@@ -11,22 +11,17 @@ import { processingOf } from './config/processing.js';
 import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
-import { MergeEventRelay } from './modules/identity/merge-event-relay.js';
-import { OutboxRelay } from './modules/event-log/outbox-relay.js';
-import { segmentEventOf, type SegmentChangeRecord } from './modules/segments/segment-events.js';
-import { SqliteSegmentChangeSource } from './adapters/sqlite/segment-changes.sqlite.js';
-import { SqliteStageChangeSource } from './adapters/sqlite/stage-changes.sqlite.js';
+import { eventRelays } from './event-relays.js';
 import {
   SqliteJourneyMapDefinitionStore,
   SqliteJourneyMapStatsStore,
 } from './adapters/sqlite/journey-map.sqlite.js';
 import { journeyMapRoutes } from './modules/journey-map/journey-map.routes.js';
 import { JourneyMapService } from './modules/journey-map/journey-map.service.js';
-import { stageEventOf, type StageChangeRecord } from './modules/journey-map/stage-events.js';
 import { profileRoutes } from './modules/profiles/profiles.routes.js';
 import { ProfilesService } from './modules/profiles/profiles.service.js';
 import { apiKeyRoutes } from './modules/access/api-keys.routes.js';
-import { ApiKeysService, type BootstrapResult } from './modules/access/api-keys.service.js';
+import { ApiKeysService } from './modules/access/api-keys.service.js';
 import { installAccessControl } from './modules/access/access-hooks.js';
 import { auditRoutes } from './modules/access/audit.routes.js';
 import { RateLimiter } from './modules/access/rate-limiter.js';
@@ -39,7 +34,6 @@ import { createMetrics } from './modules/observability/metrics.js';
 import { observabilityRoutes } from './modules/observability/observability.routes.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
-import type { Keyring } from './platform/keyring.js';
 import { keyringFileName, resolveKeyring } from './platform/keyring-source.js';
 import { PiiCipher } from './modules/privacy/pii-cipher.js';
 import { protectPiiStep } from './modules/privacy/protect-pii.step.js';
@@ -63,18 +57,8 @@ import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.
 import { rfmRoutes } from './modules/rfm/rfm.routes.js';
 import { RfmSchedule } from './modules/rfm/rfm-schedule.js';
 import { RfmService } from './modules/rfm/rfm.service.js';
-import { SqliteConsentStore } from './adapters/sqlite/consent-store.sqlite.js';
-import { consentPolicyOf } from './config/consent-policy.js';
-import { anonymizer } from './modules/privacy/anonymize-message.js';
-import { consentGateStep } from './modules/privacy/consent-gate.step.js';
 import { consentRoutes } from './modules/privacy/consent.routes.js';
-import { ConsentService } from './modules/privacy/consent.service.js';
-import { TcfDecoder } from './modules/privacy/tcf.js';
-import { randomUUID } from 'node:crypto';
-import { SqliteSuppressionStore } from './adapters/sqlite/suppression-list.sqlite.js';
-import { SuppressionList } from './modules/privacy/suppression-list.js';
-import { suppressionStep } from './modules/privacy/suppression.step.js';
-import { privacyServices } from './privacy-wiring.js';
+import { consentAndSuppression, privacyServices } from './privacy-wiring.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { SqliteRetentionStore } from './adapters/sqlite/retention.sqlite.js';
 import { pruneTimelines } from './adapters/sqlite/timeline-pruner.sqlite.js';
@@ -82,43 +66,15 @@ import { retentionRulesOf } from './config/retention-rules.js';
 import { RetentionSchedule } from './modules/privacy/retention-schedule.js';
 import { RetentionService } from './modules/privacy/retention.service.js';
 import { retentionRoutes } from './modules/privacy/retention.routes.js';
+import {
+  databaseFilesOf,
+  type AppOverrides,
+  type AttuneApp,
+  type DatabaseFiles,
+} from './app-shape.js';
 
-export interface AppOverrides {
-  clock?: Clock;
-  ids?: IdGenerator;
-}
-
-export interface AttuneApp {
-  http: FastifyInstance;
-  eventLog: SqliteEventLog;
-  /** The processor thread, or null when disabled in this process. */
-  processor: ProcessorThread | null;
-  keys: ApiKeysService;
-  /** Encryption at rest and lookup pseudonyms. */
-  keyring: Keyring;
-  /** Consent: `consent.allows(profileId, purpose)` is the check for every module. */
-  consent: ConsentService;
-  mergeEvents: MergeEventRelay;
-  /** Announces membership changes as Segment Entered/Exited events. */
-  segmentEvents: OutboxRelay<SegmentChangeRecord>;
-  /** Announces journey-map stage changes as Stage Entered events. */
-  stageEvents: OutboxRelay<StageChangeRecord>;
-  /** Keys generated by this start (first start only); print them once. */
-  bootstrap: BootstrapResult;
-  files: DatabaseFiles;
-  close(): Promise<void>;
-}
-
-export interface DatabaseFiles {
-  /** The event log and primary data (sources, keys). */
-  log: string;
-  /** Derived state; delete it to rebuild everything by replaying the log. */
-  state: string;
-}
-
-export function databaseFilesOf(config: Pick<Config, 'dataDir'>): DatabaseFiles {
-  return { log: join(config.dataDir, 'attune.db'), state: join(config.dataDir, 'state.db') };
-}
+export type { AppOverrides, AttuneApp, DatabaseFiles } from './app-shape.js';
+export { databaseFilesOf } from './app-shape.js';
 
 /** The composition root: config → adapters → services → routes. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<AttuneApp> {
@@ -222,24 +178,15 @@ async function assemble(
   const qualityStore = new SqliteQualityStore(db);
   const plans = new TrackingPlansService(qualityStore, (id) => keys.sourceExists(id), clock);
   plans.load(http.log);
-  const consentPolicy = consentPolicyOf(config);
-  const consent = new ConsentService({
-    store: new SqliteConsentStore(db),
-    policy: consentPolicy,
-    pseudonym: (type, value) => cipher.pseudonym(type, value),
-    rules: identityRules,
-    identity: new SqliteIdentityStore(stateDb, cipher),
+  const { consent, consentGate, suppression, suppressionGate } = consentAndSuppression({
+    config,
+    db,
+    stateDb,
+    cipher,
+    identityRules,
     clock,
-    onFlushError: (err) => http.log.error({ err }, 'consent changes could not be stored'),
+    log: http.log,
   });
-  consent.load();
-  const consentGate = consentGateStep({
-    consent,
-    tcf: new TcfDecoder(consentPolicy),
-    withoutAnalytics: config.consent.withoutAnalytics,
-    anonymize: anonymizer(cipher.policy, randomUUID),
-  });
-  const suppression = new SuppressionList(new SqliteSuppressionStore(db));
   const tally = new QualityTally();
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
@@ -259,17 +206,7 @@ async function assemble(
     tally,
     // Suppressed (erased) people, then consent, then validation; PII protection last, just
     // before anything is stored.
-    messageSteps: [
-      suppressionStep({
-        list: suppression,
-        pseudonym: (type, value) => cipher.pseudonym(type, value),
-        rules: identityRules,
-        clock,
-      }),
-      consentGate,
-      trackingPlanStep(plans),
-      protectPiiStep(cipher),
-    ],
+    messageSteps: [suppressionGate, consentGate, trackingPlanStep(plans), protectPiiStep(cipher)],
   });
   const audit = new SqliteAuditLogStore(db);
 
@@ -311,36 +248,13 @@ async function assemble(
     clock,
     rfmBreakpoints,
   );
-  const mergeEvents = new MergeEventRelay({
-    merges: identity,
-    log: eventLog,
+  const { mergeEvents, segmentEvents, stageEvents } = eventRelays({
+    stateDb,
+    identity,
+    eventLog,
     clock,
     logger: http.log,
-    sealValue: (value) => cipher.encryptLeaf(value),
-  });
-  const changes = new SqliteSegmentChangeSource(stateDb);
-  const segmentEvents = new OutboxRelay<SegmentChangeRecord>({
-    source: {
-      what: 'segment membership events',
-      pendingAfter: (seq, limit) => changes.changesAfter(seq, limit),
-      loggedThrough: () => changes.segmentEventsLoggedThrough(),
-      toEvent: segmentEventOf,
-    },
-    log: eventLog,
-    clock,
-    logger: http.log,
-  });
-  const stageChanges = new SqliteStageChangeSource(stateDb);
-  const stageEvents = new OutboxRelay<StageChangeRecord>({
-    source: {
-      what: 'stage events',
-      pendingAfter: (seq, limit) => stageChanges.changesAfter(seq, limit),
-      loggedThrough: () => stageChanges.loggedThrough(),
-      toEvent: stageEventOf,
-    },
-    log: eventLog,
-    clock,
-    logger: http.log,
+    cipher,
   });
   const relays = [mergeEvents, segmentEvents, stageEvents];
   processor?.onCommitted(() => relays.forEach((relay) => relay.poke()));

@@ -10,7 +10,20 @@ import type { IdentityStore } from './modules/identity/identity.store.js';
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
 import { DataExportService } from './modules/privacy/data-export.service.js';
 import { ErasureService } from './modules/privacy/erasure.service.js';
-import type { SuppressionList } from './modules/privacy/suppression-list.js';
+import { SuppressionList } from './modules/privacy/suppression-list.js';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { SqliteConsentStore } from './adapters/sqlite/consent-store.sqlite.js';
+import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
+import { SqliteSuppressionStore } from './adapters/sqlite/suppression-list.sqlite.js';
+import type { Config } from './config/config.js';
+import { consentPolicyOf } from './config/consent-policy.js';
+import type { MessageStep } from './modules/ingestion/ingestion.service.js';
+import { anonymizer } from './modules/privacy/anonymize-message.js';
+import { consentGateStep } from './modules/privacy/consent-gate.step.js';
+import { ConsentService } from './modules/privacy/consent.service.js';
+import { suppressionStep } from './modules/privacy/suppression.step.js';
+import { TcfDecoder } from './modules/privacy/tcf.js';
 import type { Clock } from './platform/clock.js';
 import type { IdGenerator } from './platform/ids.js';
 import type { PiiCipher } from './modules/privacy/pii-cipher.js';
@@ -37,6 +50,53 @@ export interface PrivacyWiring {
   clock: Clock;
   ids: IdGenerator;
   consent: ConsentRecords;
+}
+
+/**
+ * Consent and the suppression list, with the two ingest steps that enforce them: the
+ * suppression gate (erased people) and the consent gate.
+ */
+export function consentAndSuppression(w: {
+  config: Config;
+  db: SqliteDatabase;
+  stateDb: SqliteDatabase;
+  cipher: PiiCipher;
+  identityRules: IdentityRules;
+  clock: Clock;
+  log: FastifyBaseLogger;
+}): {
+  consent: ConsentService;
+  consentGate: MessageStep;
+  suppression: SuppressionList;
+  suppressionGate: MessageStep;
+} {
+  const { cipher, clock } = w;
+  const pseudonym = (type: string, value: string) => cipher.pseudonym(type, value);
+  const policy = consentPolicyOf(w.config);
+  const consent = new ConsentService({
+    store: new SqliteConsentStore(w.db),
+    policy,
+    pseudonym,
+    rules: w.identityRules,
+    identity: new SqliteIdentityStore(w.stateDb, cipher),
+    clock,
+    onFlushError: (err) => w.log.error({ err }, 'consent changes could not be stored'),
+  });
+  consent.load();
+  const consentGate = consentGateStep({
+    consent,
+    tcf: new TcfDecoder(policy),
+    withoutAnalytics: w.config.consent.withoutAnalytics,
+    anonymize: anonymizer(cipher.policy, randomUUID),
+  });
+  const suppression = new SuppressionList(new SqliteSuppressionStore(w.db));
+  const suppressionGate = suppressionStep({
+    list: suppression,
+    pseudonym,
+    rules: w.identityRules,
+    clock,
+  });
+  return { consent, consentGate, suppression, suppressionGate };
 }
 
 /** Tables that may name a subject by design: the suppression list (pseudonyms) and audit. */
