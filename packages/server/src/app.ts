@@ -275,7 +275,8 @@ async function assemble(
     profiles,
     previewer: new SegmentPreviewer({
       profiles: profileStore,
-      readEvents: (offsets) => eventLog.readOffsets(offsets),
+      readTracks: (offsets, events, withProperties) =>
+        eventLog.readTracks(offsets, events, withProperties),
       computedTraits: processing.computedTraits,
       rfmBreakpoints,
       clock,

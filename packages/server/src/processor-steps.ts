@@ -17,7 +17,7 @@ import type { PiiCipher } from './modules/privacy/pii-cipher.js';
 export interface ProcessorSources {
   /** The processor thread's connection to attune.db (segment definitions). */
   logDb: SqliteDatabase;
-  reader: Pick<EventReader, 'readOffsets'>;
+  reader: Pick<EventReader, 'readTracks'>;
   /** Encrypts identifiers and traits in the state file (see PiiCipher). */
   cipher: PiiCipher;
   clock: Clock;
@@ -40,7 +40,8 @@ export function buildProcessorSteps(
     store: new SqliteSegmentStateStore(db),
     definitions: activeSegmentDefinitions(sources.logDb),
     profiles: profileStore,
-    readEvents: (offsets) => sources.reader.readOffsets(offsets),
+    readTracks: (offsets, events, withProperties) =>
+      sources.reader.readTracks(offsets, events, withProperties),
     computedTraits: settings.computedTraits,
     rfm: latestRfm(sources.logDb),
     clock: sources.clock,

@@ -135,6 +135,34 @@ describe('SqliteEventLog', () => {
     expect(seen).toEqual([2]);
   });
 
+  it('reads the named track events of given offsets, with decrypted properties when asked', async () => {
+    const protect = (message: Record<string, unknown>) =>
+      JSON.stringify(testCipher().protectMessage(message));
+    const stored = protect({ userId: 'ann', properties: { email: 'ann@example.com', price: 30 } });
+    expect(stored).not.toContain('ann@example.com');
+    await log.append([
+      event({ event: 'Viewed', message: stored }),
+      event({ event: 'Bought', message: protect({ userId: 'ann', properties: { revenue: 9 } }) }),
+      event({ type: 'page', event: 'Viewed', message: stored }),
+      event({ event: 'Viewed', message: protect({ userId: 'bob' }) }),
+      event({ event: 'Left', message: stored }),
+    ]);
+    const tracks = await log.readTracks([1, 2, 3, 4, 5, 99], ['Viewed', 'Bought'], ['Viewed']);
+    expect(tracks).toEqual([
+      {
+        offset: 1,
+        event: 'Viewed',
+        timestamp: t0,
+        properties: { email: 'ann@example.com', price: 30 },
+      },
+      { offset: 2, event: 'Bought', timestamp: t0, properties: null },
+      // No properties in the message: an empty object, as the live path sees it.
+      { offset: 4, event: 'Viewed', timestamp: t0, properties: {} },
+    ]);
+    expect(await log.readTracks([1, 2], [], ['Viewed'])).toEqual([]);
+    expect(await log.readTracks([], ['Viewed'], [])).toEqual([]);
+  });
+
   describe('scan', () => {
     beforeEach(async () => {
       await log.append([

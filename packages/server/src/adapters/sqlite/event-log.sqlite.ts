@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type {
   AppendResult,
   EventFields,
+  TrackRead,
   EventFilter,
   EventLog,
   LoggedEvent,
@@ -49,6 +50,14 @@ export class SqliteEventLog implements EventLog {
 
   readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
     return this.reader.readFields(afterOffset, limit);
+  }
+
+  readTracks(
+    offsets: number[],
+    events: readonly string[],
+    withProperties: readonly string[],
+  ): Promise<TrackRead[]> {
+    return this.reader.readTracks(offsets, events, withProperties);
   }
 
   scan(

@@ -4,6 +4,7 @@ import type {
   EventLog,
   LoggedEvent,
   ScanResult,
+  TrackRead,
 } from '../../modules/event-log/event-log.store.js';
 import {
   eventColumns,
@@ -18,7 +19,7 @@ import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 
 export type EventReader = Pick<
   EventLog,
-  'read' | 'readFields' | 'readOffsets' | 'scan' | 'lastOffset'
+  'read' | 'readFields' | 'readOffsets' | 'readTracks' | 'scan' | 'lastOffset'
 >;
 
 /**
@@ -30,11 +31,12 @@ export class SqliteEventReader implements EventReader {
   private readonly readFieldsAfter;
   private readonly lastSeq;
   private readonly readListed;
+  private readonly readListedTracks;
   private readonly open: OpenText;
 
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly cipher: Pick<PiiCipher, 'openText' | 'idColumn'>,
+    private readonly cipher: Pick<PiiCipher, 'openText' | 'idColumn' | 'parse'>,
   ) {
     this.open = (text) => cipher.openText(text);
     this.readAfter = db
@@ -47,6 +49,16 @@ export class SqliteEventReader implements EventReader {
     this.readListed = db
       .prepare(
         `SELECT ${eventColumns} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+      )
+      .raw();
+    // Only the properties are extracted (by SQLite): the ids and context, where most
+    // ciphertexts are, are neither copied out nor decrypted.
+    this.readListedTracks = db
+      .prepare(
+        `SELECT seq, event, timestamp,
+           CASE WHEN event IN (SELECT value FROM json_each(@withProperties)) THEN message -> '$.properties' END
+         FROM events WHERE seq IN (SELECT value FROM json_each(@offsets)) AND type = 'track'
+           AND event IN (SELECT value FROM json_each(@events)) ORDER BY seq`,
       )
       .raw();
     this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
@@ -63,6 +75,25 @@ export class SqliteEventReader implements EventReader {
     return (this.readListed.all(JSON.stringify(offsets)) as EventRow[]).map((row) =>
       toLoggedEvent(row, this.open),
     );
+  }
+
+  async readTracks(
+    offsets: number[],
+    events: readonly string[],
+    withProperties: readonly string[],
+  ): Promise<TrackRead[]> {
+    if (offsets.length === 0 || events.length === 0) return [];
+    const rows = this.readListedTracks.all({
+      offsets: JSON.stringify(offsets),
+      events: JSON.stringify(events),
+      withProperties: JSON.stringify(withProperties),
+    }) as [number, string, number, unknown][];
+    return rows.map(([offset, event, timestamp, text]) => ({
+      offset,
+      event,
+      timestamp,
+      properties: propertiesOf(text, withProperties, event, this.cipher),
+    }));
   }
 
   async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
@@ -133,4 +164,19 @@ function filterClause(
     params.push(filter.timestampTo);
   }
   return { where: parts.map((p) => ` AND ${p}`).join(''), params };
+}
+
+/** Properties as readTracks returns them: null when not asked for, {} when not an object. */
+function propertiesOf(
+  text: unknown,
+  wanted: readonly string[],
+  event: string,
+  cipher: Pick<PiiCipher, 'parse'>,
+): Record<string, unknown> | null {
+  if (typeof text === 'string') {
+    const value = cipher.parse<unknown>(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  }
+  return wanted.includes(event) ? {} : null;
 }

@@ -41,6 +41,15 @@ export interface EventFilter {
   timestampTo?: number | undefined;
 }
 
+/** A track event as trails read it (EventLog.readTracks). */
+export interface TrackRead {
+  offset: number;
+  event: string;
+  timestamp: number;
+  /** Null when not asked for. */
+  properties: Record<string, unknown> | null;
+}
+
 export interface ScanResult {
   events: LoggedEvent[];
   /** The highest offset examined; continue after it. */
@@ -59,6 +68,16 @@ export interface EventLog {
   read(afterOffset: number, limit: number): Promise<LoggedEvent[]>;
   /** The events at these offsets (those that exist), in offset order. */
   readOffsets(offsets: number[]): Promise<LoggedEvent[]>;
+  /**
+   * The track events among these offsets named in `events`, in offset order: name and time,
+   * plus the (decrypted) properties of those named in `withProperties`. What segment trails
+   * are folded from, without reading or decrypting whole messages.
+   */
+  readTracks(
+    offsets: number[],
+    events: readonly string[],
+    withProperties: readonly string[],
+  ): Promise<TrackRead[]>;
   /** Like read, without the message text: cheaper for consumers of the fields only. */
   readFields(afterOffset: number, limit: number): Promise<EventFields[]>;
   /**

@@ -1,5 +1,5 @@
 import { addToTrail, emptyTrail, trailMatches, type TrailSpec } from '@attune/engine';
-import type { LoggedEvent } from '../event-log/event-log.store.js';
+import type { TrackRead } from '../event-log/event-log.store.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { ActiveSegment, SegmentIndex } from './segment-index.js';
 import type { SegmentStatusRow, TrailKeyState } from './segment-state.store.js';
@@ -58,46 +58,62 @@ export function advanceJob(job: BackfillJob, profileId: string): void {
 /** Offsets read from the log at a time while refolding. */
 const readSlice = 5000;
 
-/**
- * Refolds the given trails of these profiles from their whole timelines (stored chunks and
- * recent), reading the events of all of them together: per-profile reads cost a query each.
- */
-export async function rebuildTrails(
-  profiles: readonly ProfileData[],
-  specs: readonly TrailSpec[],
-  deps: {
-    profiles: Pick<ProfileStore, 'chunkOffsets'>;
-    readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
-  },
-): Promise<void> {
-  if (specs.length === 0) return;
+/** Reads the track events of these offsets named in `events` (EventLog.readTracks). */
+export type ReadTracks = (
+  offsets: number[],
+  events: readonly string[],
+  withProperties: readonly string[],
+) => Promise<TrackRead[]>;
+
+/** The specs grouped by event name, and the names whose filters read properties. */
+export function specsByEvent(specs: readonly TrailSpec[]): {
+  byEvent: Map<string, TrailSpec[]>;
+  withProperties: string[];
+} {
   const byEvent = new Map<string, TrailSpec[]>();
   for (const spec of specs) {
     const list = byEvent.get(spec.event);
     if (list === undefined) byEvent.set(spec.event, [spec]);
     else list.push(spec);
   }
+  const withProperties = [...byEvent]
+    .filter(([, list]) => list.some((spec) => spec.where.length > 0))
+    .map(([name]) => name);
+  return { byEvent, withProperties };
+}
+
+/**
+ * Refolds the given trails of these profiles from their whole timelines (stored chunks and
+ * recent), reading the events of all of them together: per-profile reads cost a query each.
+ * Only the specs' events are read, and properties only where a filter needs them.
+ */
+export async function rebuildTrails(
+  profiles: readonly ProfileData[],
+  specs: readonly TrailSpec[],
+  deps: {
+    profiles: Pick<ProfileStore, 'chunkOffsets'>;
+    readTracks: ReadTracks;
+  },
+): Promise<void> {
+  if (specs.length === 0) return;
+  const { byEvent, withProperties } = specsByEvent(specs);
+  const names = [...byEvent.keys()];
   const owner = new Map<number, ProfileData>();
   for (const profile of profiles) {
     for (const spec of specs) profile.trails[spec.key] = emptyTrail();
+    // Activity counts track events by name: a profile that never sent one has no reading.
+    if (!names.some((name) => profile.computed.activity[name] !== undefined)) continue;
     for (const offset of deps.profiles.chunkOffsets(profile.id)) owner.set(offset, profile);
     for (const offset of profile.recentEvents) owner.set(offset, profile);
   }
   const offsets = [...owner.keys()].sort((a, b) => a - b);
   for (let i = 0; i < offsets.length; i += readSlice) {
-    for (const e of await deps.readEvents(offsets.slice(i, i + readSlice))) {
-      if (e.type !== 'track' || e.event === null) continue;
-      const readers = byEvent.get(e.event);
+    const slice = offsets.slice(i, i + readSlice);
+    for (const e of await deps.readTracks(slice, names, withProperties)) {
       const profile = owner.get(e.offset);
-      if (readers === undefined || profile === undefined) continue;
-      // Properties are parsed only when a filter reads them.
-      let properties: Record<string, unknown> | null = null;
-      for (const spec of readers) {
-        if (spec.where.length > 0 && properties === null) {
-          const message = JSON.parse(e.message) as { properties?: Record<string, unknown> };
-          properties = message.properties ?? {};
-        }
-        const event = { name: e.event, properties: properties ?? {}, timestamp: e.timestamp };
+      if (profile === undefined) continue;
+      const event = { name: e.event, properties: e.properties ?? {}, timestamp: e.timestamp };
+      for (const spec of byEvent.get(e.event) ?? []) {
         const trail = profile.trails[spec.key];
         if (trail !== undefined && trailMatches(spec, event))
           addToTrail(trail, e.timestamp, spec.keep);

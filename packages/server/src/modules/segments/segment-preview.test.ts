@@ -249,7 +249,8 @@ describe('the previewer', () => {
           count: () => store.count(),
           chunkOffsets: (id) => store.chunkOffsets(id),
         },
-        readEvents: (offsets) => reader.readOffsets(offsets),
+        readTracks: (offsets, events, withProperties) =>
+          reader.readTracks(offsets, events, withProperties),
         computedTraits: [],
         rfmBreakpoints: () => null,
         clock,

@@ -1,23 +1,18 @@
 import type { Condition } from '@attune/contracts';
 import {
-  addToTrail,
   compileCondition,
-  emptyTrail,
-  trailMatches,
   type ComputedTraitDefinition,
   type ConditionInput,
-  type EventTrail,
   type RfmBreakpoints,
-  type TrailSpec,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
-import type { LoggedEvent } from '../event-log/event-log.store.js';
 import { computedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
+import { rebuildTrails, type ReadTracks } from './segment-backfill.js';
 
 export interface SegmentPreviewDeps {
   profiles: Pick<ProfileStore, 'load' | 'idsAfter' | 'count' | 'chunkOffsets'>;
-  readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
+  readTracks: ReadTracks;
   computedTraits: readonly ComputedTraitDefinition[];
   /** The latest RFM breakpoints (`rfm.score`), read once per preview. */
   rfmBreakpoints: () => RfmBreakpoints | null;
@@ -43,9 +38,6 @@ export interface PreviewResult {
   exact: boolean;
 }
 
-/** Offsets read from the log per query. */
-const readSlice = 1000;
-
 /**
  * Evaluates a draft condition against stored profiles, in id order, without saving anything.
  * Each profile's trails for the draft are folded from its timeline exactly as a backfill
@@ -57,12 +49,6 @@ export class SegmentPreviewer {
 
   async preview(condition: Condition, options: PreviewOptions): Promise<PreviewResult> {
     const compiled = compileCondition(condition);
-    const specsByEvent = new Map<string, TrailSpec[]>();
-    for (const spec of compiled.trails) {
-      const list = specsByEvent.get(spec.event);
-      if (list === undefined) specsByEvent.set(spec.event, [spec]);
-      else list.push(spec);
-    }
     const now = this.deps.clock.now();
     const breakpoints = this.deps.rfmBreakpoints();
     const totalProfiles = this.deps.profiles.count();
@@ -75,15 +61,17 @@ export class SegmentPreviewer {
     while (scanned < options.maxProfiles) {
       const limit = Math.min(chunk, options.maxProfiles - scanned);
       const ids = this.deps.profiles.idsAfter(cursor, limit);
-      for (const id of ids) {
-        cursor = id;
-        const profile = this.deps.profiles.load(id);
-        if (profile === undefined) continue; // merged away since it was listed
+      cursor = ids[ids.length - 1] ?? cursor;
+      // Loaded copies: their trails for the draft are refolded in place, a chunk per query.
+      const profiles = ids
+        .map((id) => this.deps.profiles.load(id))
+        .filter((p): p is ProfileData => p !== undefined); // merged away since listed
+      await rebuildTrails(profiles, compiled.trails, this.deps);
+      for (const profile of profiles) {
         scanned++;
-        const trails = await this.trailsOf(profile, specsByEvent);
-        if (compiled.evaluate(this.inputOf(profile, trails, now, breakpoints))) {
+        if (compiled.evaluate(this.inputOf(profile, now, breakpoints))) {
           matches++;
-          if (sample.length < options.sample) sample.push(id);
+          if (sample.length < options.sample) sample.push(profile.id);
         }
       }
       if (ids.length < limit) {
@@ -102,38 +90,8 @@ export class SegmentPreviewer {
     return { estimatedCount, scanned, totalProfiles, sample, exact };
   }
 
-  /** The draft's trails for one profile, folded from its whole timeline. */
-  private async trailsOf(
-    profile: ProfileData,
-    specsByEvent: ReadonlyMap<string, TrailSpec[]>,
-  ): Promise<Record<string, EventTrail>> {
-    const trails: Record<string, EventTrail> = {};
-    // Activity counts every track event by name: a profile that never sent one of the
-    // draft's events has empty trails, and its timeline need not be read.
-    const activity = profile.computed.activity;
-    if (![...specsByEvent.keys()].some((name) => activity[name] !== undefined)) return trails;
-    const offsets = [...this.deps.profiles.chunkOffsets(profile.id), ...profile.recentEvents];
-    for (let i = 0; i < offsets.length; i += readSlice) {
-      for (const e of await this.deps.readEvents(offsets.slice(i, i + readSlice))) {
-        if (e.type !== 'track' || e.event === null) continue;
-        const specs = specsByEvent.get(e.event);
-        if (specs === undefined) continue;
-        const properties = specs.some((s) => s.where.length > 0)
-          ? ((JSON.parse(e.message) as { properties?: Record<string, unknown> }).properties ?? {})
-          : {};
-        const event = { name: e.event, properties, timestamp: e.timestamp };
-        for (const spec of specs) {
-          if (trailMatches(spec, event))
-            addToTrail((trails[spec.key] ??= emptyTrail()), e.timestamp, spec.keep);
-        }
-      }
-    }
-    return trails;
-  }
-
   private inputOf(
     profile: ProfileData,
-    trails: Record<string, EventTrail>,
     now: number,
     breakpoints: RfmBreakpoints | null,
   ): ConditionInput {
@@ -146,7 +104,7 @@ export class SegmentPreviewer {
       get computed() {
         return (computed ??= computedView(profile, definitions, now, breakpoints));
       },
-      trails,
+      trails: profile.trails,
       isMember: (id) => id in members,
       stage: profile.segments.stage ?? null,
       consent: () => null,

@@ -18,7 +18,7 @@ import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/p
 import { stageEnteredEvent } from '../journey-map/stage-events.js';
 import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
 import { activateChanged } from './segment-activation.js';
-import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
+import { advanceJob, currentBackfill, rebuildTrails, type ReadTracks } from './segment-backfill.js';
 import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -36,7 +36,7 @@ export interface SegmentsStepDeps {
   /** The current definitions (read from attune.db at the start of each transaction). */
   definitions: () => ActiveDefinition[];
   profiles: Pick<ProfileStore, 'idsAfter' | 'count' | 'chunkOffsets'>;
-  readEvents: (offsets: number[]) => Promise<LoggedEvent[]>;
+  readTracks: ReadTracks;
   computedTraits: readonly ComputedTraitDefinition[];
   /** The latest RFM snapshot (attune.db), scoring `rfm.score` in the computed view. */
   rfm: () => { version: number; breakpoints: RfmBreakpoints } | null;
