@@ -9,7 +9,6 @@ import {
   type TrailSpec,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
-import type { LoggedEvent } from '../event-log/event-log.store.js';
 import { internalSourceId } from '../event-log/internal-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { lazyComputedView } from '../profiles/computed-view.js';
