@@ -24,9 +24,9 @@ export class AttuneServer {
   static async start(
     cli: string,
     dataDir: string,
-    options: { processor: boolean },
+    options: { processor: boolean; nodeArgs?: string[] },
   ): Promise<AttuneServer> {
-    const child = startNode('attune', [cli, 'serve'], {
+    const child = startNode('attune', [...(options.nodeArgs ?? []), cli, 'serve'], {
       env: {
         HOST: '127.0.0.1',
         PORT: '0',

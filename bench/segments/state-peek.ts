@@ -4,8 +4,11 @@
  * membership changes the Segment Entered/Exited outbox has announced. Only for the report:
  * the measurements themselves go through the API. Undefined when the schema differs.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Keyring, type KeyringSecrets } from '../../packages/server/src/platform/keyring.js';
+import { keyringFileName } from '../../packages/server/src/platform/keyring-source.js';
 
 export interface StatePeek {
   /** Latest ready_at − earliest started_at of the segments, seconds. */
@@ -52,9 +55,14 @@ export function peekState(dataDir: string): StatePeek | undefined {
 /**
  * When the processor evaluated the user's latest entry into `segmentId` (its clock, epoch
  * ms), read from segment_changes; null when there is none (or the schema differs).
+ * Identities are keyed by pseudonym: computed with the keyring Attune generated.
  */
 export function enteredAt(dataDir: string, userId: string, segmentId: string): number | null {
   try {
+    const secrets = JSON.parse(
+      readFileSync(join(dataDir, keyringFileName), 'utf8'),
+    ) as KeyringSecrets;
+    const value = Keyring.fromSecrets(secrets).pseudonym('user_id', userId);
     const db = new Database(join(dataDir, 'state.db'), { readonly: true, fileMustExist: true });
     try {
       const at = db
@@ -64,7 +72,7 @@ export function enteredAt(dataDir: string, userId: string, segmentId: string): n
            ORDER BY c.seq DESC LIMIT 1`,
         )
         .pluck()
-        .get(userId, segmentId) as number | undefined;
+        .get(value, segmentId) as number | undefined;
       return at ?? null;
     } finally {
       db.close();
