@@ -1,3 +1,4 @@
+import type { AuditEntry } from '@attune/contracts';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
@@ -7,21 +8,8 @@ const clock = new ManualClock(Date.parse('2027-03-01T12:00:00Z'));
 let t: TestApp;
 let analyst: string;
 
-interface Entry {
-  seq: number;
-  at: string;
-  keyId: string | null;
-  role: string | null;
-  action: string;
-  method: string;
-  url: string;
-  target: string | null;
-  ip: string;
-  status: number;
-  detail: Record<string, unknown>;
-  hash: string;
-  prevHash: string;
-}
+/** An entry as the API returns it; these tests read keys of its detail. */
+type Entry = AuditEntry & { detail: Record<string, unknown> };
 
 beforeAll(async () => {
   t = await startTestApp({ ATTUNE_PROCESSOR: 'false' }, { clock });

@@ -66,7 +66,7 @@ export type ReadTracks = (
 ) => Promise<TrackRead[]>;
 
 /** The specs grouped by event name, and the names whose filters read properties. */
-export function specsByEvent(specs: readonly TrailSpec[]): {
+function specsByEvent(specs: readonly TrailSpec[]): {
   byEvent: Map<string, TrailSpec[]>;
   withProperties: string[];
 } {

@@ -1,3 +1,4 @@
+import { comparisonOps } from '@attune/contracts';
 import fc from 'fast-check';
 import {
   hostileString,
@@ -15,25 +16,6 @@ import {
  * Condition trees for segments, previews and journey-map stages: mostly well-formed enough
  * to reach the checker and the compiler, with one thing wrong (or hostile) at a time.
  */
-
-const ops = [
-  'eq',
-  'neq',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'between',
-  'in',
-  'not_in',
-  'contains',
-  'starts_with',
-  'exists',
-  'not_exists',
-  'before',
-  'after',
-  'within_last',
-];
 
 /** Right or wrong: `right` two times in three. */
 const orHostile = (right: fc.Arbitrary<JsonText>): fc.Arbitrary<JsonText> =>
@@ -80,7 +62,7 @@ const comparisonValue = fc.oneof(
 );
 
 const comparison = fc.record({
-  op: orHostile(fc.constantFrom(...ops).map(stringText)),
+  op: orHostile(fc.constantFrom(...comparisonOps).map(stringText)),
   value: fc.option(comparisonValue, { nil: undefined }),
   caseInsensitive: fc.option(orHostile(fc.constant('true')), { nil: undefined }),
 });
