@@ -255,6 +255,7 @@ async function assemble(
     clock,
     logger: http.log,
     cipher,
+    noteLogged: (outbox, seq) => processor?.noteOutboxLogged(outbox, seq),
   });
   const relays = [mergeEvents, segmentEvents, stageEvents];
   processor?.onCommitted(() => relays.forEach((relay) => relay.poke()));

@@ -4,7 +4,7 @@ import type { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import type { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js';
 import { SqliteSegmentChangeSource } from './adapters/sqlite/segment-changes.sqlite.js';
 import { SqliteStageChangeSource } from './adapters/sqlite/stage-changes.sqlite.js';
-import { OutboxRelay } from './modules/event-log/outbox-relay.js';
+import { OutboxRelay, type OutboxName } from './modules/event-log/outbox-relay.js';
 import { MergeEventRelay } from './modules/identity/merge-event-relay.js';
 import { stageEventOf, type StageChangeRecord } from './modules/journey-map/stage-events.js';
 import type { PiiCipher } from './modules/privacy/pii-cipher.js';
@@ -22,6 +22,8 @@ export function eventRelays(w: {
   clock: Clock;
   logger: FastifyBaseLogger;
   cipher: PiiCipher;
+  /** Records an outbox's progress in the state file (the processor thread's to write). */
+  noteLogged: (outbox: OutboxName, seq: number) => void;
 }): {
   mergeEvents: MergeEventRelay;
   segmentEvents: OutboxRelay<SegmentChangeRecord>;
@@ -33,6 +35,7 @@ export function eventRelays(w: {
     log,
     clock,
     logger,
+    noteLogged: (seq) => w.noteLogged('merges', seq),
     sealValue: (value) => w.cipher.encryptLeaf(value),
   });
   const changes = new SqliteSegmentChangeSource(w.stateDb);
@@ -46,6 +49,7 @@ export function eventRelays(w: {
     log,
     clock,
     logger,
+    noteLogged: (seq) => w.noteLogged('memberships', seq),
   });
   const stageChanges = new SqliteStageChangeSource(w.stateDb);
   const stageEvents = new OutboxRelay<StageChangeRecord>({
@@ -58,6 +62,7 @@ export function eventRelays(w: {
     log,
     clock,
     logger,
+    noteLogged: (seq) => w.noteLogged('stages', seq),
   });
   return { mergeEvents, segmentEvents, stageEvents };
 }

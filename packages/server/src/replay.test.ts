@@ -110,14 +110,20 @@ describe('attune replay', () => {
         mergeEventsLogged: { seq: number }[];
       };
       expect(incremental.merges.length).toBeGreaterThan(0);
-      // Every merge went into the log as an event, and came back to the processor.
+      // Every merge went into the log as an event, and the relay noted how far it got.
       expect(events).toBe(1000 + incremental.merges.length);
       expect(incremental.mergeEventsLogged).toEqual([{ seq: incremental.merges.length }]);
       expect(incremental.conflicts.length).toBeGreaterThan(0);
 
       const progress = await replay(t.config, () => undefined);
       expect(progress.processed).toBe(events);
-      expect(dump(t.app.files.state, t.app.keyring)).toEqual(incremental);
+      const replayed = dump(t.app.files.state, t.app.keyring) as typeof incremental;
+      // The outbox cursor is the relay's note of what it appended: a replayed state has none,
+      // so the next start re-sends the merges and the log's dedup drops each one.
+      expect(replayed.mergeEventsLogged).toEqual([]);
+      expect({ ...replayed, mergeEventsLogged: incremental.mergeEventsLogged }).toEqual(
+        incremental,
+      );
     } finally {
       rmSync(t.dataDir, { recursive: true, force: true });
     }

@@ -41,8 +41,7 @@ export async function replay(
     const processor = new Processor({
       name: 'main',
       log: {
-        read: (a, l) => reader.read(a, l),
-        readFields: (a, l) => reader.readFields(a, l),
+        readToProcess: (a, l, withMessage) => reader.readToProcess(a, l, withMessage),
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),

@@ -1,5 +1,6 @@
 import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import type { ProcessingSettings } from '../config/processing.js';
+import type { OutboxName } from '../modules/event-log/outbox-relay.js';
 import type { KeyringSecrets } from '../platform/keyring.js';
 
 export interface ProcessorThreadSettings {
@@ -23,6 +24,8 @@ export type ToProcessor =
   | { kind: 'erase'; id: number; subject: Subject }
   /** Drop purged offsets from profile timelines (retention), between two transactions. */
   | { kind: 'prune'; id: number; offsets: number[] }
+  /** An outbox's records through `seq` are in the log: its cursor in the state file. */
+  | { kind: 'outboxLogged'; outbox: OutboxName; seq: number }
   | { kind: 'stop' };
 
 export type FromProcessor =

@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { OutboxName } from '../modules/event-log/outbox-relay.js';
 import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import { spawnThread } from '../platform/spawn-thread.js';
 import type {
@@ -89,6 +90,11 @@ export class ProcessorThread {
   /** Wakes the processor: new events are durable up to `lastOffset`. */
   notifyAppended(lastOffset: number): void {
     this.send({ kind: 'appended', lastOffset });
+  }
+
+  /** Records, between two transactions, that an outbox's records through `seq` are logged. */
+  noteOutboxLogged(outbox: OutboxName, seq: number): void {
+    this.send({ kind: 'outboxLogged', outbox, seq });
   }
 
   /**

@@ -4,6 +4,8 @@ import { openDatabase } from '../adapters/sqlite/open-database.js';
 import { SqliteProcessorStore } from '../adapters/sqlite/processor-store.sqlite.js';
 import { SqliteSubjectEraser } from '../adapters/sqlite/subject-eraser.sqlite.js';
 import { pruneTimelines } from '../adapters/sqlite/timeline-pruner.sqlite.js';
+import { advanceOutboxCursor, outboxCursorTables } from '../adapters/sqlite/outbox-cursor.js';
+import type { OutboxName } from '../modules/event-log/outbox-relay.js';
 import { Processor } from '../modules/processor/processor.js';
 import { PiiCipher } from '../modules/privacy/pii-cipher.js';
 import { systemClock } from '../platform/clock.js';
@@ -48,8 +50,7 @@ const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.ident
 const processor = new Processor({
   name: settings.name,
   log: {
-    read: (after, limit) => reader.read(after, limit),
-    readFields: (after, limit) => reader.readFields(after, limit),
+    readToProcess: (after, limit, withMessage) => reader.readToProcess(after, limit, withMessage),
     onAppend(listener) {
       appendListeners.add(listener);
       return () => appendListeners.delete(listener);
@@ -73,9 +74,30 @@ const processor = new Processor({
   onCommitted: (offset) => post({ kind: 'committed', offset }),
 });
 
+/** Outbox progress not yet written: one write between two transactions covers them all. */
+const outboxLogged = new Map<OutboxName, number>();
+function noteOutboxLogged(outbox: OutboxName, seq: number): void {
+  const scheduled = outboxLogged.size > 0;
+  outboxLogged.set(outbox, Math.max(seq, outboxLogged.get(outbox) ?? 0));
+  if (scheduled) return;
+  processor
+    .between(() => {
+      for (const [name, through] of outboxLogged)
+        advanceOutboxCursor(stateDb, outboxCursorTables[name], through);
+      outboxLogged.clear();
+    })
+    .catch((error: unknown) =>
+      post({ kind: 'error', message: 'could not record outbox progress', details: String(error) }),
+    );
+}
+
 port.on('message', (message: ToProcessor) => {
   if (message.kind === 'appended') {
     for (const listener of appendListeners) listener(message.lastOffset);
+    return;
+  }
+  if (message.kind === 'outboxLogged') {
+    noteOutboxLogged(message.outbox, message.seq);
     return;
   }
   if (message.kind === 'erase' || message.kind === 'prune') {

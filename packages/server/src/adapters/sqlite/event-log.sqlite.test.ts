@@ -163,6 +163,23 @@ describe('SqliteEventLog', () => {
     expect(await log.readTracks([], ['Viewed'], [])).toEqual([]);
   });
 
+  it("reads for processing a window of offsets, without Attune's own events", async () => {
+    await log.append([event(), event({ sourceId: 'attune' }), event({ sourceId: 'attune' })]);
+    await log.append([event(), event({ sourceId: 'attune' })]);
+    const first = await log.readToProcess(0, 3, true);
+    expect(first.events.map((e) => e.offset)).toEqual([1]);
+    expect(first.events[0]?.message).toBe(JSON.stringify({ n: counter - 4 }));
+    expect(first).toMatchObject({ through: 3, reachedEnd: false });
+    const second = await log.readToProcess(3, 3, false);
+    expect(second.events.map((e) => [e.offset, e.message])).toEqual([[4, undefined]]);
+    expect(second).toMatchObject({ through: 5, reachedEnd: true });
+    expect(await log.readToProcess(5, 3, true)).toEqual({
+      events: [],
+      through: 5,
+      reachedEnd: true,
+    });
+  });
+
   describe('scan', () => {
     beforeEach(async () => {
       await log.append([

@@ -6,6 +6,7 @@ import type {
   EventFilter,
   EventLog,
   LoggedEvent,
+  ProcessingRead,
   NewEvent,
   ScanResult,
 } from '../../modules/event-log/event-log.store.js';
@@ -46,6 +47,10 @@ export class SqliteEventLog implements EventLog {
 
   readOffsets(offsets: number[]): Promise<LoggedEvent[]> {
     return this.reader.readOffsets(offsets);
+  }
+
+  readToProcess(afterOffset: number, limit: number, withMessage: boolean): Promise<ProcessingRead> {
+    return this.reader.readToProcess(afterOffset, limit, withMessage);
   }
 
   readFields(afterOffset: number, limit: number): Promise<EventFields[]> {

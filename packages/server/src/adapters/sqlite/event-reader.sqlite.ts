@@ -3,6 +3,7 @@ import type {
   EventFilter,
   EventLog,
   LoggedEvent,
+  ProcessingRead,
   ScanResult,
   TrackRead,
 } from '../../modules/event-log/event-log.store.js';
@@ -15,11 +16,12 @@ import {
   type OpenText,
 } from './event-rows.js';
 import type { SqliteDatabase } from './open-database.js';
+import { internalSourceId } from '../../modules/event-log/internal-events.js';
 import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 
 export type EventReader = Pick<
   EventLog,
-  'read' | 'readFields' | 'readOffsets' | 'readTracks' | 'scan' | 'lastOffset'
+  'read' | 'readFields' | 'readToProcess' | 'readOffsets' | 'readTracks' | 'scan' | 'lastOffset'
 >;
 
 /**
@@ -30,6 +32,9 @@ export class SqliteEventReader implements EventReader {
   private readonly readAfter;
   private readonly readFieldsAfter;
   private readonly lastSeq;
+  private readonly windowAfter;
+  private readonly toProcess;
+  private readonly fieldsToProcess;
   private readonly readListed;
   private readonly readListedTracks;
   private readonly open: OpenText;
@@ -59,6 +64,21 @@ export class SqliteEventReader implements EventReader {
            CASE WHEN event IN (SELECT value FROM json_each(@withProperties)) THEN message -> '$.properties' END
          FROM events WHERE seq IN (SELECT value FROM json_each(@offsets)) AND type = 'track'
            AND event IN (SELECT value FROM json_each(@events)) ORDER BY seq`,
+      )
+      .raw();
+    this.windowAfter = db.prepare(
+      'SELECT max(seq) AS upto, count(*) AS n FROM (SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?)',
+    );
+    // Attune's announcements are skipped by SQLite: after a backfill they are millions.
+    const notOwn = `source_id <> '${internalSourceId}'`;
+    this.toProcess = db
+      .prepare(
+        `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} ORDER BY seq`,
+      )
+      .raw();
+    this.fieldsToProcess = db
+      .prepare(
+        `SELECT ${fieldColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} ORDER BY seq`,
       )
       .raw();
     this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
@@ -98,6 +118,25 @@ export class SqliteEventReader implements EventReader {
 
   async readFields(afterOffset: number, limit: number): Promise<EventFields[]> {
     return (this.readFieldsAfter.all(afterOffset, limit) as EventRow[]).map(toEventFields);
+  }
+
+  async readToProcess(
+    afterOffset: number,
+    limit: number,
+    withMessage: boolean,
+  ): Promise<ProcessingRead> {
+    // The window is fixed first: rows appended meanwhile have higher offsets (one writer),
+    // so nothing inside it can appear later and be skipped.
+    const window = this.windowAfter.get(afterOffset, limit) as { upto: number | null; n: number };
+    if (window.upto === null) return { events: [], through: afterOffset, reachedEnd: true };
+    const rows = (withMessage ? this.toProcess : this.fieldsToProcess).all(
+      afterOffset,
+      window.upto,
+    ) as EventRow[];
+    const events = withMessage
+      ? rows.map((row) => toLoggedEvent(row, this.open))
+      : rows.map(toEventFields);
+    return { events, through: window.upto, reachedEnd: window.n < limit };
   }
 
   async scan(

@@ -9,7 +9,6 @@ import type {
 } from '../../modules/identity/identity.store.js';
 import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { SqliteDatabase } from './open-database.js';
-import { advanceOutboxCursor } from './outbox-cursor.js';
 
 /**
  * The identity graph in the state file. Identifiers are looked up by their pseudonym
@@ -199,10 +198,6 @@ export class SqliteIdentityStore implements IdentityStore {
   mergeEventsLoggedThrough(): number {
     const seq = this.db.prepare('SELECT seq FROM merge_events_logged WHERE id = 1').pluck().get();
     return (seq as number | undefined) ?? 0;
-  }
-
-  noteMergeEventLogged(seq: number): void {
-    advanceOutboxCursor(this.db, 'merge_events_logged', seq);
   }
 
   mergesInto(profileId: string): MergeRecord[] {

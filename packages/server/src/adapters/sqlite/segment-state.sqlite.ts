@@ -6,7 +6,6 @@ import type {
   TrailKeyState,
 } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
-import { advanceOutboxCursor } from './outbox-cursor.js';
 
 interface StatusRow {
   segment_id: string;
@@ -178,13 +177,5 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     this.insertStageChange.run(c.profileId, c.from, c.to, c.at, c.eventOffset);
     if (c.to === null) this.deleteStage.run(c.profileId);
     else this.upsertStage.run(c.profileId, c.to, c.at);
-  }
-
-  noteStageEventLogged(seq: number): void {
-    advanceOutboxCursor(this.db, 'stage_events_logged', seq);
-  }
-
-  noteSegmentEventLogged(seq: number): void {
-    advanceOutboxCursor(this.db, 'segment_events_logged', seq);
   }
 }

@@ -50,6 +50,16 @@ export interface TrackRead {
   properties: Record<string, unknown> | null;
 }
 
+/** One read of the processor (EventLog.readToProcess). */
+export interface ProcessingRead {
+  /** The events to process, in offset order (with the message when asked for). */
+  events: (EventFields & { message?: string })[];
+  /** The last offset this read covered, events or not: the next read starts after it. */
+  through: number;
+  /** True when the read reached the end of the log. */
+  reachedEnd: boolean;
+}
+
 export interface ScanResult {
   events: LoggedEvent[];
   /** The highest offset examined; continue after it. */
@@ -80,6 +90,12 @@ export interface EventLog {
   ): Promise<TrackRead[]>;
   /** Like read, without the message text: cheaper for consumers of the fields only. */
   readFields(afterOffset: number, limit: number): Promise<EventFields[]>;
+  /**
+   * What the processor consumes: the events among the next `limit` offsets, except Attune's
+   * own announcements (source `attune`: merges, memberships, stages), which only restate
+   * what the processor itself committed. The message only `withMessage`.
+   */
+  readToProcess(afterOffset: number, limit: number, withMessage: boolean): Promise<ProcessingRead>;
   /**
    * Like read, but only events matching the filter, examining at most `maxScanned`
    * events so a selective filter over a long log stays bounded.

@@ -5,22 +5,26 @@ export interface RelayLogger {
   error(details: object, message: string): void;
 }
 
+/** The outboxes: what the processor commits that Attune announces in the log. */
+export type OutboxName = 'merges' | 'memberships' | 'stages';
+
 /** Records the processor commits and Attune announces as log events (merges, memberships). */
 export interface OutboxSource<T extends { seq: number }> {
   /** What they are, for error messages. */
   what: string;
   /** Records after `seq`, in order. */
   pendingAfter(seq: number, limit: number): T[];
-  /** The newest record the processor has seen come back through the log. */
+  /** The newest record known to be in the log (as last recorded by `noteLogged`). */
   loggedThrough(): number;
   toEvent(record: T, receivedAt: number): NewEvent;
 }
 
 /**
  * An outbox: after each processor commit, the records it made are appended to the log as
- * events. Where to start is what the processor has seen come back through the log (kept in
- * the state file), so nothing is skipped across restarts or replays; an event emitted twice
- * has the same messageId and is dropped by the log's dedup.
+ * events. After each append, `noteLogged` records how far it got in the state file (the
+ * processor thread writes it), and a restart starts from there, so nothing is skipped. A
+ * crash before that note re-sends a few: an event emitted twice has the same messageId and
+ * the log's dedup drops it. The processor does not read these events back.
  */
 export class OutboxRelay<T extends { seq: number }> {
   private sentThrough = 0;
@@ -34,6 +38,8 @@ export class OutboxRelay<T extends { seq: number }> {
       log: Pick<EventLog, 'append'>;
       clock: Clock;
       logger: RelayLogger;
+      /** Records durably that the records through `seq` are in the log. */
+      noteLogged: (seq: number) => void;
       batchSize?: number;
     },
   ) {}
@@ -77,6 +83,7 @@ export class OutboxRelay<T extends { seq: number }> {
         const now = clock.now();
         await log.append(pending.map((record) => source.toEvent(record, now)));
         this.sentThrough = last.seq;
+        this.deps.noteLogged(last.seq);
         if (pending.length < limit || this.stopped) return;
         // A backlog (e.g. after a backfill) is sent batch by batch; let requests run between.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -43,9 +43,8 @@ export interface IdentityStore extends IdentityView {
   conflicts(afterSeq: number, limit: number): ConflictRecord[];
   /** Merges after `seq`, oldest first: what the relay turns into log events. */
   mergesAfter(seq: number, limit: number): MergeRecord[];
-  /** The newest merge whose event the processor has seen come back through the log. */
+  /** The newest merge whose event is known to be in the log (see OutboxRelay). */
   mergeEventsLoggedThrough(): number;
-  noteMergeEventLogged(seq: number): void;
   /** Adds to the hourly counts of identifiers refused (invalid email/phone, junk values). */
   countIdentifierIssues(issues: readonly IdentifierIssueCount[]): void;
 }

@@ -14,6 +14,7 @@ export class MergeEventRelay extends OutboxRelay<MergeRecord> {
     log: Pick<EventLog, 'append'>;
     clock: Clock;
     logger: RelayLogger;
+    noteLogged: (seq: number) => void;
     batchSize?: number;
     /**
      * How an identifier's value is written into the event: encrypted, as the log holds PII

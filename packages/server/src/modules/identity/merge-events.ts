@@ -29,11 +29,3 @@ export function mergeEventOf(merge: MergeRecord, receivedAt: number): NewEvent {
     receivedAt,
   );
 }
-
-/** The merge sequence number carried by an `Identity Merged` event, if it is one. */
-export function mergeSeqOf(message: Record<string, unknown>): number | null {
-  if (message['event'] !== identityMergedEvent) return null;
-  const properties = message['properties'] as Record<string, unknown> | undefined;
-  const seq = properties?.['mergeSeq'];
-  return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
-}

@@ -117,6 +117,24 @@ describe('Processor', () => {
     expect(withText.messages).toEqual(['{}']);
   });
 
+  it("passes over Attune's own events without applying them, and commits past them", async () => {
+    const own = (count: number) => events(count).map((e) => ({ ...e, sourceId: 'attune' }));
+    await log.append(events(3));
+    await log.append(own(12));
+    await log.append(events(2));
+    const recorder = new Recorder(true);
+    const p = processor([recorder], 7, 5);
+    await p.drain();
+    expect(recorder.seen).toEqual([1, 2, 3, 16, 17]);
+    expect(p.committedOffset).toBe(17);
+    // A tail of only Attune's events still moves the offset (else it is read again forever).
+    await log.append(own(12));
+    expect(await p.drain()).toBeGreaterThan(0);
+    expect(p.committedOffset).toBe(29);
+    expect(recorder.seen).toHaveLength(5);
+    expect(await processor([new Recorder()]).runOnce()).toBe(0);
+  });
+
   it('resumes from its committed offset after a restart', async () => {
     await log.append(events(10));
     await processor([new EventVolumeStep(new SqliteEventVolumeStore(db))]).drain();

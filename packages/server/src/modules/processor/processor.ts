@@ -9,7 +9,7 @@ export interface ProcessorLogger {
 
 export interface ProcessorDeps {
   name: string;
-  log: Pick<EventLog, 'read' | 'readFields' | 'onAppend'>;
+  log: Pick<EventLog, 'readToProcess' | 'onAppend'>;
   store: ProcessorStore;
   steps: ProcessorStep[];
   /**
@@ -75,22 +75,21 @@ export class Processor {
       for (const step of steps) work += step.begin?.(this.committed) ?? 0;
       for (;;) {
         const limit = Math.min(readSize, batchSize - applied);
-        const events = this.needsMessage
-          ? await log.read(last, limit)
-          : await log.readFields(last, limit);
-        const newest = events[events.length - 1];
-        if (newest === undefined) break;
-        for (const step of steps) step.apply(events);
-        last = newest.offset;
-        applied += events.length;
-        if (events.length < limit || applied >= batchSize || clock.now() >= deadline) break;
+        const read = await log.readToProcess(last, limit, this.needsMessage);
+        if (read.through === last) break;
+        if (read.events.length > 0) for (const step of steps) step.apply(read.events);
+        last = read.through;
+        applied += read.events.length;
+        if (read.reachedEnd || applied >= batchSize || clock.now() >= deadline) break;
       }
       work += applied;
       for (const step of steps) work += (await step.tick?.()) ?? 0;
-      if (work === 0) {
+      if (work === 0 && last === this.committed) {
         store.rollback();
         return 0;
       }
+      // Only Attune's own events were passed: nothing applied, but the offset moves on.
+      work = Math.max(work, 1);
       for (const step of steps) step.flush?.();
       store.commit(name, last);
     } catch (error) {

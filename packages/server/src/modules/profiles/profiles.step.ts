@@ -14,7 +14,7 @@ import {
   type IdentityRules,
 } from '@attune/engine';
 import type { IdentifierIssueCount, IdentityStore } from '../identity/identity.store.js';
-import { identityMergedEvent, internalSourceId, mergeSeqOf } from '../identity/merge-events.js';
+import { internalSourceId } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
 import { profileMessage } from './profile-message.js';
@@ -115,13 +115,8 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
 
     for (const event of events) {
       if (event.message === undefined) continue;
-      if (event.sourceId === internalSourceId) {
-        // Attune's own events are not about a person; a merge event marks the outbox's progress.
-        if (event.event !== identityMergedEvent) continue;
-        const mergeSeq = mergeSeqOf(JSON.parse(event.message) as Record<string, unknown>);
-        if (mergeSeq !== null) this.identity.noteMergeEventLogged(mergeSeq);
-        continue;
-      }
+      // Attune's own events are not about a person (the log's processing read skips them).
+      if (event.sourceId === internalSourceId) continue;
       // Stored anonymized for lack of analytics consent: a one-off id, no person to profile.
       if (event.userId === null && event.anonymousId?.startsWith(anonymizedIdPrefix)) continue;
       const message = profileMessage(event, event.message, this.readsProperties);

@@ -70,9 +70,5 @@ export interface SegmentStateStore {
   setTimer(profileId: string, dueAt: number | null): void;
   /** Profiles whose timer is due at `now`, earliest first. */
   dueTimers(now: number, limit: number): string[];
-  /** The newest change seen come back through the log as a Segment Entered/Exited event. */
-  noteSegmentEventLogged(seq: number): void;
   recordStageChange(change: StageChange): void;
-  /** The newest stage change seen come back through the log as a Stage Entered event. */
-  noteStageEventLogged(seq: number): void;
 }

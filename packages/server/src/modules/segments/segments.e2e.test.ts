@@ -79,7 +79,7 @@ describe('segments end to end', () => {
         { timeout: 5000 },
       )
       .toEqual(['Segment Entered', 'Segment Entered']);
-    // Announced once: settling again (the processor sees them come back) adds none.
+    // Announced once: settling again adds none.
     await settle();
     const again = await call('GET', '/v1/events?source=attune&limit=100');
     expect(

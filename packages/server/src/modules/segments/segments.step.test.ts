@@ -58,8 +58,8 @@ class Harness {
     this.processor = new Processor({
       name: 'main',
       log: {
-        read: (after, limit) => reader.read(after, limit),
-        readFields: (after, limit) => reader.readFields(after, limit),
+        readToProcess: (after, limit, withMessage) =>
+          reader.readToProcess(after, limit, withMessage),
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(this.stateDb, this.clock),

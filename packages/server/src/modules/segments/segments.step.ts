@@ -9,13 +9,10 @@ import {
   type TrailSpec,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
-import { internalSourceId } from '../event-log/internal-events.js';
-import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
+import type { ProcessorStep } from '../processor/processor-step.js';
 import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
-import { stageEnteredEvent } from '../journey-map/stage-events.js';
-import { segmentEnteredEvent, segmentExitedEvent } from './segment-events.js';
 import { activateChanged } from './segment-activation.js';
 import { advanceJob, currentBackfill, rebuildTrails, type ReadTracks } from './segment-backfill.js';
 import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
@@ -28,7 +25,6 @@ import type {
 } from './segment-state.store.js';
 
 const dayMs = 86_400_000;
-const changeSeqPattern = /"changeSeq":(\d+)/;
 
 export interface SegmentsStepDeps {
   store: SegmentStateStore;
@@ -54,7 +50,7 @@ export interface SegmentsStepDeps {
  */
 export class SegmentsStep implements ProcessorStep, ProfileObserver {
   readonly name = 'segments';
-  readonly needsMessage = true;
+  readonly needsMessage = false;
   private index = new SegmentIndex([]);
   private statuses = new Map<string, SegmentStatusRow>();
   private trailKeys = new Map<string, TrailKeyState>();
@@ -123,25 +119,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     return 1;
   }
 
-  /**
-   * Events reach this step through the profiles step (`eventApplied`); here it only notes
-   * its own Segment Entered/Exited events coming back through the log (the outbox's cursor).
-   */
-  apply(events: readonly ProcessorEvent[]): void {
-    let segmentSeq = 0;
-    let stageSeq = 0;
-    for (const e of events) {
-      if (e.sourceId !== internalSourceId || e.message === undefined) continue;
-      const isStage = e.event === stageEnteredEvent;
-      if (!isStage && e.event !== segmentEnteredEvent && e.event !== segmentExitedEvent) continue;
-      // Attune wrote the message itself (ids, numbers): no need to parse it all.
-      const seq = Number(changeSeqPattern.exec(e.message)?.[1] ?? 0);
-      if (isStage) stageSeq = Math.max(stageSeq, seq);
-      else segmentSeq = Math.max(segmentSeq, seq);
-    }
-    if (segmentSeq > 0) this.deps.store.noteSegmentEventLogged(segmentSeq);
-    if (stageSeq > 0) this.deps.store.noteStageEventLogged(stageSeq);
-  }
+  /** Events reach this step through the profiles step (`eventApplied`). */
+  apply(): void {}
 
   eventApplied(profile: ProfileData, event: AppliedEvent): void {
     if (this.index.ordered.length === 0) return;
