@@ -267,4 +267,27 @@ export const stateMigrations: string[] = [
   DELETE FROM stage_changes;
   DELETE FROM stage_events_logged;
   `,
+  `
+  -- Profile rows grew to kilobytes (trails, memberships). In a WITHOUT ROWID table a row over
+  -- about 1 KB spills into overflow pages, so every save rewrote two or three pages; a rowid
+  -- table keeps it in one leaf page (up to about 4 KB) and the id moves to an index, which a
+  -- save does not touch. Measured: an update costs about a quarter as much.
+  CREATE TABLE profiles_rowid (
+    id TEXT PRIMARY KEY,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    traits TEXT NOT NULL,
+    computed TEXT NOT NULL,
+    recent_events TEXT NOT NULL DEFAULT '[]',
+    trails TEXT NOT NULL DEFAULT '{}',
+    segments TEXT NOT NULL DEFAULT '{}'
+  );
+  INSERT INTO profiles_rowid (id, first_seen, last_seen, event_count, traits, computed,
+      recent_events, trails, segments)
+    SELECT id, first_seen, last_seen, event_count, traits, computed, recent_events, trails,
+      segments FROM profiles ORDER BY id;
+  DROP TABLE profiles;
+  ALTER TABLE profiles_rowid RENAME TO profiles;
+  `,
 ];
