@@ -1,3 +1,5 @@
+import { own, setOwn } from './own-keys.js';
+
 /**
  * Profile traits with the event time each value came from, so a late-arriving older event
  * never overwrites a newer value: per trait, the latest event time wins (on a tie, the one
@@ -39,27 +41,6 @@ export function mergeTraits(survivor: TraitState, merged: TraitState): void {
       setOwn(survivor.values, key, own(merged.values, key));
     }
   }
-}
-
-/**
- * A trait named `__proto__` (an own key from JSON.parse) assigned with `obj[key] = value`
- * would replace the object's prototype, and every trait lookup would then see the sent
- * object's keys as inherited traits. Defining it keeps it a plain trait.
- */
-function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__')
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  else target[key] = value;
-}
-
-/** Own traits only: `constructor` or `toString` is not a trait a profile inherits. */
-function own<T>(source: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(source, key) ? source[key] : undefined;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
