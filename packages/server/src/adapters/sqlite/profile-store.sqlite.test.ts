@@ -59,3 +59,32 @@ describe('the SQLite profile store', () => {
     expect(store.computedAfter('', 10).map((p) => p.id)).toEqual(['p_1', 'p_3']);
   });
 });
+
+describe('profile rows', () => {
+  it('keep trails and segment state exactly across a save and a load', () => {
+    const p = profile('p_1', 2);
+    p.trails = {
+      tabc: { count: 3, first: 1_790_000_000_000, last: 1_790_000_500_000, recent: [5, 6] },
+      'key "quoted" \\ é': { count: 1, first: 7, last: 7, recent: [] },
+      // An empty trail is not stored: it loads as missing, which reads as empty.
+      tempty: { count: 0, first: null, last: null, recent: [] },
+    };
+    p.segments = {
+      members: {
+        'vip-"1"': { version: 2, since: 1_790_000_000_123 },
+        s2: { version: 1, since: 9 },
+      },
+      timer: 1_790_000_999_000,
+      stage: 'consideration',
+      rebuild: ['tabc', 'x"y'],
+    };
+    store.save(p);
+    const { tempty: _, ...stored } = p.trails;
+    expect(store.load('p_1')).toEqual({ ...p, trails: stored });
+
+    p.segments = { members: {}, timer: null };
+    p.trails = {};
+    store.save(p);
+    expect(store.load('p_1')).toEqual(p);
+  });
+});

@@ -78,8 +78,8 @@ export class SqliteProfileStore implements ProfileStore {
       this.pii.sealTraits(p.id, p.traits),
       this.pii.sealComputed(p.id, p.computed),
       JSON.stringify(p.recentEvents),
-      JSON.stringify(packTrails(p.trails)),
-      JSON.stringify(packSegments(p.segments)),
+      packTrails(p.trails),
+      packSegments(p.segments),
       p.id,
     ];
     if (this.update.run(...values).changes === 0) this.insert.run(...values);
@@ -199,13 +199,25 @@ function toProfile(row: ProfileRow, pii: ProfilePii): ProfileData {
   };
 }
 
-/** Trails as `[count, first, last, ...recent]` (null times as 0: a trail with none has count 0). */
-function packTrails(trails: ProfileData['trails']): Record<string, number[]> {
-  const packed: Record<string, number[]> = {};
-  // An empty trail is stored as none: a missing trail reads as empty.
-  for (const [key, t] of Object.entries(trails))
-    if (t.count > 0) packed[key] = [t.count, t.first ?? 0, t.last ?? 0, ...t.recent];
-  return packed;
+/** A number as JSON writes it (a non-finite one as null). */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * Trails as JSON `{ key: [count, first, last, ...recent] }` (null times as 0: a trail with
+ * none has count 0). Written out directly: every save packs them, and building the arrays
+ * to stringify them cost twice as much.
+ */
+function packTrails(trails: ProfileData['trails']): string {
+  let out = '';
+  for (const key of Object.keys(trails)) {
+    const t = trails[key] as ProfileData['trails'][string];
+    // An empty trail is stored as none: a missing trail reads as empty.
+    if (t.count === 0) continue;
+    out += `${out === '' ? '' : ','}${JSON.stringify(key)}:[${num(t.count)},${num(t.first ?? 0)},${num(t.last ?? 0)}`;
+    for (const time of t.recent) out += `,${num(time)}`;
+    out += ']';
+  }
+  return `{${out}}`;
 }
 
 function unpackTrails(packed: Record<string, number[]>): ProfileData['trails'] {
@@ -225,15 +237,17 @@ interface PackedSegments {
   r?: string[];
 }
 
-function packSegments(s: ProfileData['segments']): PackedSegments {
-  const m: PackedSegments['m'] = {};
-  for (const [id, v] of Object.entries(s.members)) m[id] = [v.version, v.since];
-  return {
-    m,
-    t: s.timer,
-    ...(s.stage === undefined ? {} : { s: s.stage }),
-    ...(s.rebuild === undefined ? {} : { r: s.rebuild }),
-  };
+/** The segment state as JSON PackedSegments, written out directly (see packTrails). */
+function packSegments(s: ProfileData['segments']): string {
+  let members = '';
+  for (const id of Object.keys(s.members)) {
+    const v = s.members[id] as ProfileData['segments']['members'][string];
+    members += `${members === '' ? '' : ','}${JSON.stringify(id)}:[${num(v.version)},${num(v.since)}]`;
+  }
+  let out = `{"m":{${members}},"t":${s.timer === null ? 'null' : num(s.timer)}`;
+  if (s.stage !== undefined) out += `,"s":${JSON.stringify(s.stage)}`;
+  if (s.rebuild !== undefined) out += `,"r":${JSON.stringify(s.rebuild)}`;
+  return `${out}}`;
 }
 
 /** The memberships in a profile row's `segments` column. */
