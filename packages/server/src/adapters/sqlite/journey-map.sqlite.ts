@@ -22,17 +22,21 @@ export class SqliteJourneyMapDefinitionStore implements JourneyMapDefinitionStor
   }
 
   put(stages: JourneyMapStages, now: number): StoredJourneyMap {
-    return this.db.transaction(() => {
-      const version = (this.get()?.version ?? 0) + 1;
-      this.db
-        .prepare(
-          `INSERT INTO journey_map (id, version, stages, updated_at) VALUES (1, ?, ?, ?)
+    // IMMEDIATE: it reads, then writes; upgrading a read beside the log writer thread fails
+    // with SQLITE_BUSY when the writer committed in between.
+    return this.db
+      .transaction(() => {
+        const version = (this.get()?.version ?? 0) + 1;
+        this.db
+          .prepare(
+            `INSERT INTO journey_map (id, version, stages, updated_at) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET version = excluded.version, stages = excluded.stages,
              updated_at = excluded.updated_at`,
-        )
-        .run(version, JSON.stringify(stages), now);
-      return { version, stages, updatedAt: now };
-    })();
+          )
+          .run(version, JSON.stringify(stages), now);
+        return { version, stages, updatedAt: now };
+      })
+      .immediate();
   }
 }
 

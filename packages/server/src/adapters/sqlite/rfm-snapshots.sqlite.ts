@@ -28,16 +28,20 @@ export class SqliteRfmSnapshotsStore implements RfmSnapshotsStore {
   }
 
   save(snapshot: Omit<StoredRfmSnapshot, 'version'>): StoredRfmSnapshot {
-    return this.db.transaction(() => {
-      const version = (this.latest()?.version ?? 0) + 1;
-      this.insert.run(
-        version,
-        snapshot.computedAt,
-        snapshot.customers,
-        JSON.stringify(snapshot.breakpoints),
-      );
-      return { version, ...snapshot };
-    })();
+    // IMMEDIATE: it reads, then writes; upgrading a read beside the log writer thread fails
+    // with SQLITE_BUSY when the writer committed in between.
+    return this.db
+      .transaction(() => {
+        const version = (this.latest()?.version ?? 0) + 1;
+        this.insert.run(
+          version,
+          snapshot.computedAt,
+          snapshot.customers,
+          JSON.stringify(snapshot.breakpoints),
+        );
+        return { version, ...snapshot };
+      })
+      .immediate();
   }
 
   list(limit: number): StoredRfmSnapshot[] {
