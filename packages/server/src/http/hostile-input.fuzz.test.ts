@@ -61,6 +61,7 @@ const targets: Target[] = [
 let t: TestApp;
 let harness: FuzzHarness;
 let before: PrototypeSnapshot;
+let processorBefore: PrototypeSnapshot;
 const started = Date.now();
 
 beforeAll(async () => {
@@ -75,6 +76,7 @@ beforeAll(async () => {
   });
   harness = new FuzzHarness(t, process.env['FUZZ_DUMP']);
   before = snapshotPrototypes();
+  processorBefore = await t.app.processor!.prototypeKeys();
   // A second source for the fuzzed tracking plans, and a fixed flag-mode plan on `default`,
   // so the ingest properties run the plan lookup (event names like `constructor`) while
   // every sibling is still stored.
@@ -154,6 +156,9 @@ describe('hostile input', () => {
 
   it('pollutes no prototype, in this thread or in the processor', async () => {
     expect(snapshotPrototypes()).toEqual(before);
+    // The processor thread has prototypes of its own (an event named __proto__ once set
+    // Object.prototype.count there).
+    expect(await t.app.processor!.prototypeKeys()).toEqual(processorBefore);
     expect(pollutionSigns()).toEqual([]);
     const members = await admin(t, '/v1/segments/fuzz-probe/members?limit=10');
     expect(members.statusCode).toBe(200);

@@ -1,6 +1,7 @@
 import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
 import type { ProcessingSettings } from '../config/processing.js';
 import type { OutboxName } from '../modules/event-log/outbox-relay.js';
+import type { PrototypeKeys } from '../platform/prototype-keys.js';
 import type { KeyringSecrets } from '../platform/keyring.js';
 
 export interface ProcessorThreadSettings {
@@ -26,13 +27,15 @@ export type ToProcessor =
   | { kind: 'prune'; id: number; offsets: number[] }
   /** An outbox's records through `seq` are in the log: its cursor in the state file. */
   | { kind: 'outboxLogged'; outbox: OutboxName; seq: number }
+  /** The thread's built-in prototype keys (a pollution check for tests). */
+  | { kind: 'prototypes'; id: number }
   | { kind: 'stop' };
 
 export type FromProcessor =
   | { kind: 'ready'; committed: number }
   | { kind: 'committed'; offset: number }
   | { kind: 'error'; message: string; details: string }
-  /** Replies to erase (an ErasedSubject) and prune (profiles changed). */
-  | { kind: 'done'; id: number; result: ErasedSubject | number }
+  /** Replies to erase (an ErasedSubject), prune (profiles changed) and prototypes. */
+  | { kind: 'done'; id: number; result: ErasedSubject | number | PrototypeKeys }
   | { kind: 'failed'; id: number; message: string }
   | { kind: 'stopped' };

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { OutboxName } from '../modules/event-log/outbox-relay.js';
 import type { ErasedSubject, Subject } from '../modules/privacy/subject.js';
+import type { PrototypeKeys } from '../platform/prototype-keys.js';
 import { spawnThread } from '../platform/spawn-thread.js';
 import type {
   FromProcessor,
@@ -103,6 +104,11 @@ export class ProcessorThread {
    */
   erase(subject: Subject): Promise<ErasedSubject> {
     return this.request<ErasedSubject>((id) => ({ kind: 'erase', id, subject }));
+  }
+
+  /** The processor thread's built-in prototype keys (tests check them for pollution). */
+  prototypeKeys(): Promise<PrototypeKeys> {
+    return this.request<PrototypeKeys>((id) => ({ kind: 'prototypes', id }));
   }
 
   /** Drops purged offsets from profile timelines; resolves with the profiles changed. */

@@ -9,6 +9,7 @@ import type { OutboxName } from '../modules/event-log/outbox-relay.js';
 import { Processor } from '../modules/processor/processor.js';
 import { PiiCipher } from '../modules/privacy/pii-cipher.js';
 import { systemClock } from '../platform/clock.js';
+import { prototypeKeys } from '../platform/prototype-keys.js';
 import { Keyring } from '../platform/keyring.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
 import type {
@@ -94,6 +95,10 @@ function noteOutboxLogged(outbox: OutboxName, seq: number): void {
 port.on('message', (message: ToProcessor) => {
   if (message.kind === 'appended') {
     for (const listener of appendListeners) listener(message.lastOffset);
+    return;
+  }
+  if (message.kind === 'prototypes') {
+    post({ kind: 'done', id: message.id, result: prototypeKeys() });
     return;
   }
   if (message.kind === 'outboxLogged') {

@@ -1,24 +1,12 @@
 import type { TestApp } from '../test-app.fixture.js';
 import type { FuzzHarness } from './fuzz-harness.fixture.js';
 import { pollutionKeys, probeKey } from './hostile-values.fixture.js';
+import { prototypeKeys, type PrototypeKeys } from '../../platform/prototype-keys.js';
 
-/** Prototypes a pollution would change, with their own property names before the run. */
-const prototypes = {
-  Object: Object.prototype,
-  Array: Array.prototype,
-  Function: Function.prototype,
-  String: String.prototype,
-  Number: Number.prototype,
-} as const;
+export type PrototypeSnapshot = PrototypeKeys;
 
-export type PrototypeSnapshot = Record<keyof typeof prototypes, string[]>;
-
-export function snapshotPrototypes(): PrototypeSnapshot {
-  const names = (o: object) => Reflect.ownKeys(o).map(String).sort();
-  return Object.fromEntries(
-    Object.entries(prototypes).map(([name, proto]) => [name, names(proto)]),
-  ) as PrototypeSnapshot;
-}
+/** This thread's built-in prototype keys (the processor thread answers its own). */
+export const snapshotPrototypes = prototypeKeys;
 
 /** What a pollution of this (request) thread would show; empty when clean. */
 export function pollutionSigns(): string[] {
