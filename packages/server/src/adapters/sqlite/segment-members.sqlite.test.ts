@@ -35,13 +35,11 @@ const addMember = (segmentId: string, profileId: string, since: number, version 
   profile.segments.members[segmentId] = { version, since };
   profiles.save(profile);
 };
+/** Through the processor's write path, which also keeps the hourly size deltas. */
 const addChange = (segmentId: string, profileId: string, entered: boolean, at: number) =>
-  db
-    .prepare(
-      `INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset)
-       VALUES (?, 1, ?, ?, ?, ?)`,
-    )
-    .run(segmentId, profileId, entered ? 1 : 0, at, entered ? at * 10 : null);
+  new SqliteSegmentStateStore(db).recordChanges([
+    { segmentId, version: 1, profileId, entered, at, eventOffset: entered ? at * 10 : null },
+  ]);
 const saveStatus = (segmentId: string) =>
   new SqliteSegmentStateStore(db).saveStatus({
     segmentId,
@@ -122,16 +120,36 @@ describe('the segment members store', () => {
   });
 
   it('sums entries minus exits into the size at the end of each bucket', () => {
+    const h = 3_600_000;
     addChange('vip', 'p_1', true, 5); // before the range
-    addChange('vip', 'p_2', true, 100); // bucket 0 starts here
-    addChange('vip', 'p_1', false, 149);
-    addChange('vip', 'p_3', true, 150); // the next bucket of 50
-    addChange('vip', 'p_4', true, 399); // the last bucket's last instant
-    addChange('vip', 'p_5', true, 400); // after the range
-    addChange('other', 'p_1', true, 120);
-    expect(store.sizeHistory('vip', 100, 50, 6)).toEqual([1, 2, 2, 2, 2, 3]);
-    expect(store.sizeHistory('vip', 100, 100, 3)).toEqual([2, 2, 3]);
-    expect(store.sizeHistory('vip', 0, 10, 2)).toEqual([1, 1]);
-    expect(store.sizeHistory('none', 0, 1000, 2)).toEqual([0, 0]);
+    addChange('vip', 'p_2', true, 100 * h); // bucket 0 starts here
+    addChange('vip', 'p_1', false, 149 * h + h - 1);
+    addChange('vip', 'p_3', true, 150 * h); // the next bucket of 50 hours
+    addChange('vip', 'p_4', true, 400 * h - 1); // the last bucket's last instant
+    addChange('vip', 'p_5', true, 400 * h); // after the range
+    addChange('other', 'p_1', true, 120 * h);
+    expect(store.sizeHistory('vip', 100 * h, 50 * h, 6)).toEqual([1, 2, 2, 2, 2, 3]);
+    expect(store.sizeHistory('vip', 100 * h, 100 * h, 3)).toEqual([2, 2, 3]);
+    expect(store.sizeHistory('vip', 0, 10 * h, 2)).toEqual([1, 1]);
+    expect(store.sizeHistory('none', 0, 1000 * h, 2)).toEqual([0, 0]);
+    expect(() => store.sizeHistory('vip', 5, h, 2)).toThrow(/whole hours/);
+  });
+
+  it('keeps one running sum per segment and hour, whatever the number of changes', () => {
+    const h = 3_600_000;
+    const changes = Array.from({ length: 300 }, (_, i) => ({
+      segmentId: 'vip',
+      version: 1,
+      profileId: `p_${i}`,
+      entered: i % 3 !== 0,
+      at: 7 * h + i * 1000,
+    }));
+    new SqliteSegmentStateStore(db).recordChanges(
+      changes.map((c) => ({ ...c, eventOffset: null })),
+    );
+    expect(db.prepare('SELECT hour, delta FROM segment_size_deltas').all()).toEqual([
+      { hour: 7, delta: 200 - 100 },
+    ]);
+    expect(store.sizeHistory('vip', 6 * h, h, 2)).toEqual([0, 100]);
   });
 });

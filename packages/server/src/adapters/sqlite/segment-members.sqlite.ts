@@ -9,6 +9,8 @@ import { isStageSegmentId } from '../../modules/segments/segment-index.js';
 import type { SqliteDatabase } from './open-database.js';
 import { membershipsOfPacked } from './profile-store.sqlite.js';
 
+const hourMs = 3_600_000;
+
 interface StatusRow {
   segment_id: string;
   version: number;
@@ -58,15 +60,14 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
     );
     this.sizeBefore = db
       .prepare(
-        `SELECT coalesce(sum(CASE WHEN entered = 1 THEN 1 ELSE -1 END), 0) FROM segment_changes
-         WHERE segment_id = ? AND at < ?`,
+        'SELECT coalesce(sum(delta), 0) FROM segment_size_deltas WHERE segment_id = ? AND hour < ?',
       )
       .pluck();
-    // The bucket each change falls in (CAST: bound numbers may arrive as reals).
+    // The bucket each hour falls in (CAST: bound numbers may arrive as reals).
     this.deltasByBucket = db
       .prepare(
-        `SELECT CAST((at - @from) / @width AS INTEGER) AS bucket, sum(CASE WHEN entered = 1 THEN 1 ELSE -1 END) AS delta
-         FROM segment_changes WHERE segment_id = @segmentId AND at >= @from AND at < @to
+        `SELECT CAST((hour - @from) / @width AS INTEGER) AS bucket, sum(delta) AS delta
+         FROM segment_size_deltas WHERE segment_id = @segmentId AND hour >= @from AND hour < @to
          GROUP BY bucket`,
       )
       .raw();
@@ -115,15 +116,19 @@ export class SqliteSegmentMembersStore implements SegmentMembersStore {
   }
 
   sizeHistory(segmentId: string, from: number, width: number, buckets: number): number[] {
+    if (from % hourMs !== 0 || width % hourMs !== 0 || width <= 0)
+      throw new RangeError('size history buckets are whole hours');
+    const fromHour = from / hourMs;
+    const widthHours = width / hourMs;
     const sizes = new Array<number>(buckets).fill(0);
     const rows = this.deltasByBucket.all({
       segmentId,
-      from,
-      width,
-      to: from + width * buckets,
+      from: fromHour,
+      width: widthHours,
+      to: fromHour + widthHours * buckets,
     }) as [number, number][];
     for (const [bucket, delta] of rows) sizes[bucket] = delta;
-    let size = this.sizeBefore.get(segmentId, from) as number;
+    let size = this.sizeBefore.get(segmentId, fromHour) as number;
     for (let i = 0; i < buckets; i++) {
       size += sizes[i] as number;
       sizes[i] = size;

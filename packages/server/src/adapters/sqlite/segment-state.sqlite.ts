@@ -7,6 +7,8 @@ import type {
 } from '../../modules/segments/segment-state.store.js';
 import type { SqliteDatabase } from './open-database.js';
 
+const hourMs = 3_600_000;
+
 interface StatusRow {
   segment_id: string;
   version: number;
@@ -31,6 +33,8 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   private readonly deleteStage;
   private readonly upsertStage;
   private readonly addToSize;
+  private readonly addToSizeHistory;
+  private readonly upsertStatus;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertChange = db.prepare(
@@ -50,6 +54,22 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     );
     this.addToSize = db.prepare(
       'UPDATE segment_status SET members = members + ? WHERE segment_id = ?',
+    );
+    this.addToSizeHistory = db.prepare(
+      `INSERT INTO segment_size_deltas (segment_id, hour, delta) VALUES (?, ?, ?)
+       ON CONFLICT (segment_id, hour) DO UPDATE SET delta = delta + excluded.delta`,
+    );
+    // Saved for every segment of a backfill after each chunk: prepared once.
+    this.upsertStatus = db.prepare(
+      `INSERT INTO segment_status (segment_id, version, state, active_from_offset,
+           backfill_after_profile, profiles_done, profiles_total, started_at, ready_at, computed_epoch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (segment_id) DO UPDATE SET version = excluded.version, state = excluded.state,
+           active_from_offset = excluded.active_from_offset,
+           backfill_after_profile = excluded.backfill_after_profile,
+           profiles_done = excluded.profiles_done, profiles_total = excluded.profiles_total,
+           started_at = excluded.started_at, ready_at = excluded.ready_at,
+           computed_epoch = excluded.computed_epoch`,
     );
     this.deleteTimer = db.prepare('DELETE FROM segment_timers WHERE profile_id = ?');
     this.insertStageChange = db.prepare(
@@ -82,30 +102,18 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   }
 
   saveStatus(s: SegmentStatusRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO segment_status (segment_id, version, state, active_from_offset,
-           backfill_after_profile, profiles_done, profiles_total, started_at, ready_at, computed_epoch)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (segment_id) DO UPDATE SET version = excluded.version, state = excluded.state,
-           active_from_offset = excluded.active_from_offset,
-           backfill_after_profile = excluded.backfill_after_profile,
-           profiles_done = excluded.profiles_done, profiles_total = excluded.profiles_total,
-           started_at = excluded.started_at, ready_at = excluded.ready_at,
-           computed_epoch = excluded.computed_epoch`,
-      )
-      .run(
-        s.segmentId,
-        s.version,
-        s.state,
-        s.activeFromOffset,
-        s.backfillAfterProfile,
-        s.profilesDone,
-        s.profilesTotal,
-        s.startedAt,
-        s.readyAt,
-        s.computedEpoch,
-      );
+    this.upsertStatus.run(
+      s.segmentId,
+      s.version,
+      s.state,
+      s.activeFromOffset,
+      s.backfillAfterProfile,
+      s.profilesDone,
+      s.profilesTotal,
+      s.startedAt,
+      s.readyAt,
+      s.computedEpoch,
+    );
   }
 
   deleteStatus(segmentId: string): void {
@@ -132,6 +140,7 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   recordChanges(changes: readonly MembershipChange[]): void {
     const latest = new Map<string, MembershipChange>();
     const deltas = new Map<string, number>();
+    const hourly = new Map<string, { segmentId: string; hour: number; delta: number }>();
     for (const c of changes) {
       this.insertChange.run(
         c.segmentId,
@@ -142,7 +151,13 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
         c.eventOffset,
       );
       latest.set(`${c.segmentId}\u0000${c.profileId}`, c);
-      deltas.set(c.segmentId, (deltas.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
+      const delta = c.entered ? 1 : -1;
+      deltas.set(c.segmentId, (deltas.get(c.segmentId) ?? 0) + delta);
+      const hour = Math.floor(c.at / hourMs);
+      const key = `${c.segmentId}\u0000${hour}`;
+      const sum = hourly.get(key);
+      if (sum === undefined) hourly.set(key, { segmentId: c.segmentId, hour, delta });
+      else sum.delta += delta;
     }
     // The members table takes each profile's last change only, in key order: neighbouring
     // rows share B-tree pages, so a big batch dirties fewer of them.
@@ -154,6 +169,9 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     }
     for (const [segmentId, delta] of deltas) {
       if (delta !== 0) this.addToSize.run(delta, segmentId);
+    }
+    for (const { segmentId, hour, delta } of hourly.values()) {
+      if (delta !== 0) this.addToSizeHistory.run(segmentId, hour, delta);
     }
   }
 

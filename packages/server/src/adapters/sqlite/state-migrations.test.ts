@@ -18,7 +18,7 @@ function migrateUpTo(skipLast: number): void {
 
 describe('state.db migrations', () => {
   it('moves profiles to a rowid table keeping every row and column', () => {
-    migrateUpTo(1);
+    migrateUpTo(2);
     const insert = db.prepare(
       `INSERT INTO profiles (id, first_seen, last_seen, event_count, traits, computed,
          recent_events, trails, segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -37,5 +37,42 @@ describe('state.db migrations', () => {
     expect(db.prepare('SELECT count(rowid) FROM profiles').pluck().get()).toBe(2);
     // The id is still the primary key: a second row with it is refused.
     expect(() => insert.run('p_1', 1, 1, 1, '{}', '{}', '[]', '{}', '{}')).toThrow(/UNIQUE/);
+  });
+
+  it('sums the recorded changes into hourly size deltas and drops the per-change index', () => {
+    migrateUpTo(1);
+    const h = 3_600_000;
+    const insert = db.prepare(
+      `INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset)
+       VALUES (?, 1, ?, ?, ?, NULL)`,
+    );
+    insert.run('vip', 'a', 1, 5 * h + 10);
+    insert.run('vip', 'b', 1, 5 * h + 20);
+    insert.run('vip', 'a', 0, 5 * h + 30);
+    insert.run('vip', 'a', 1, 7 * h);
+    insert.run('new', 'c', 1, 5 * h);
+    insert.run('gone', 'c', 1, 6 * h);
+    insert.run('gone', 'c', 0, 6 * h + 1);
+
+    migrate(db, 'state');
+
+    expect(
+      db
+        .prepare('SELECT segment_id, hour, delta FROM segment_size_deltas ORDER BY 1, 2')
+        .raw()
+        .all(),
+    ).toEqual([
+      ['gone', 6, 0],
+      ['new', 5, 1],
+      ['vip', 5, 1],
+      ['vip', 7, 1],
+    ]);
+    const indexes = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'segment_changes'",
+      )
+      .pluck()
+      .all();
+    expect(indexes).toEqual(['segment_changes_profile_segment']);
   });
 });

@@ -80,6 +80,13 @@ export class SqliteSubjectEraser {
           WHERE m.segment_id = segment_status.segment_id AND m.profile_id IN ${inIds})`,
     ).run(ids);
     run('segment_members', `DELETE FROM segment_members WHERE profile_id IN ${inIds}`, ids);
+    // Size over time no longer counts the subject's entries and exits.
+    db.prepare(
+      `INSERT INTO segment_size_deltas (segment_id, hour, delta)
+         SELECT segment_id, at / 3600000, -sum(CASE WHEN entered = 1 THEN 1 ELSE -1 END)
+         FROM segment_changes WHERE profile_id IN ${inIds} GROUP BY segment_id, at / 3600000
+       ON CONFLICT (segment_id, hour) DO UPDATE SET delta = delta + excluded.delta`,
+    ).run(ids);
     run('segment_changes', `DELETE FROM segment_changes WHERE profile_id IN ${inIds}`, ids);
     run('segment_timers', `DELETE FROM segment_timers WHERE profile_id IN ${inIds}`, ids);
     run('profile_stages', `DELETE FROM profile_stages WHERE profile_id IN ${inIds}`, ids);

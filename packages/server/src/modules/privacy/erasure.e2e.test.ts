@@ -153,6 +153,13 @@ describe('erasure (DELETE /v1/privacy/profiles/{id})', () => {
         timestamp: now(),
       },
     ]);
+    const lastHourSize = async () => {
+      const points = (await call('GET', '/v1/segments/buyers/size-history?interval=hour')).body[
+        'points'
+      ] as { size: number }[];
+      return points[points.length - 1]?.size;
+    };
+    expect(await lastHourSize()).toBe(2);
     const erased = await call('DELETE', `/v1/privacy/profiles/${mergedId}`);
     expect(erased.status).toBe(200);
     const receipt = erased.body;
@@ -175,6 +182,8 @@ describe('erasure (DELETE /v1/privacy/profiles/{id})', () => {
       otherEvents,
     );
     expect((await call('GET', '/v1/segments/buyers')).body['status']).toMatchObject({ size: 1 });
+    // Size over time no longer counts the subject either.
+    expect(await lastHourSize()).toBe(1);
 
     // A later event with a suppressed identifier is dropped, not stored.
     const before = await app().app.eventLog.lastOffset();

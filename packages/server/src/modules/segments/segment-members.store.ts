@@ -48,7 +48,8 @@ export interface SegmentMembersStore {
   changesOf(profileId: string, limit: number): MembershipChangeRecord[];
   /**
    * The segment's size at the end of each of `buckets` consecutive buckets of `width` ms
-   * starting at `from`: entries minus exits recorded before the bucket's end.
+   * starting at `from`: entries minus exits recorded before the bucket's end. Sizes are
+   * kept per hour, so `from` and `width` are whole UTC hours.
    */
   sizeHistory(segmentId: string, from: number, width: number, buckets: number): number[];
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqliteSegmentStateStore } from '../../adapters/sqlite/segment-state.sqlite.js';
 import { ManualClock } from '../../platform/clock.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
@@ -23,13 +24,11 @@ async function get(url: string) {
   return { status: res.statusCode, body: res.json<Record<string, unknown>>(), res };
 }
 
+/** Recorded through the processor's write path (the processor itself is off). */
 function change(segmentId: string, profileId: string, entered: boolean, at: number): void {
-  stateDb
-    .prepare(
-      `INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset)
-       VALUES (?, 1, ?, ?, ?, NULL)`,
-    )
-    .run(segmentId, profileId, entered ? 1 : 0, at);
+  new SqliteSegmentStateStore(stateDb).recordChanges([
+    { segmentId, version: 1, profileId, entered, at, eventOffset: null },
+  ]);
 }
 
 beforeAll(async () => {
