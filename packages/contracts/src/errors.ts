@@ -40,6 +40,8 @@ export const errorCodes = {
   invalid_condition: { status: 400, title: 'The condition cannot be used' },
   unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
+  unknown_placement: { status: 400, title: 'No placement has this id' },
+  invalid_template: { status: 400, title: 'The Liquid template cannot be parsed' },
   unknown_purpose: { status: 400, title: 'The consent purpose is not configured' },
   rfm_not_computed: { status: 404, title: 'RFM scores have not been computed yet' },
   erasure_incomplete: {

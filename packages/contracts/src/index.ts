@@ -16,3 +16,4 @@ export * from './api/journey-map.js';
 export * from './api/rfm.js';
 export * from './api/consent.js';
 export * from './api/privacy.js';
+export * from './api/decisions.js';

@@ -31,3 +31,5 @@ export * from './privacy/consent-policy.js';
 export * from './privacy/consent-signals.js';
 export * from './privacy/consent-state.js';
 export * from './privacy/truncate-ip.js';
+export * from './decisions/choose-variant.js';
+export * from './decisions/holdout.js';

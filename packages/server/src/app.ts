@@ -51,6 +51,8 @@ import { TrackingPlansService } from './modules/quality/tracking-plans.service.j
 import { SqliteSegmentDefinitionsStore } from './adapters/sqlite/segment-definitions.sqlite.js';
 import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sqlite.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
+import { registerDecisions } from './decisions-wiring.js';
+import { registerRetention } from './retention-wiring.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
 import { SegmentPreviewer } from './modules/segments/segment-preview.js';
 import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.js';
@@ -60,12 +62,6 @@ import { RfmService } from './modules/rfm/rfm.service.js';
 import { consentRoutes } from './modules/privacy/consent.routes.js';
 import { consentAndSuppression, privacyServices } from './privacy-wiring.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
-import { SqliteRetentionStore } from './adapters/sqlite/retention.sqlite.js';
-import { pruneTimelines } from './adapters/sqlite/timeline-pruner.sqlite.js';
-import { retentionRulesOf } from './config/retention-rules.js';
-import { RetentionSchedule } from './modules/privacy/retention-schedule.js';
-import { RetentionService } from './modules/privacy/retention.service.js';
-import { retentionRoutes } from './modules/privacy/retention.routes.js';
 import {
   databaseFilesOf,
   type AppOverrides,
@@ -270,8 +266,9 @@ async function assemble(
     flushPending: () => flusher.flush(),
   });
   await http.register(qualityRoutes, { plans, quality });
+  const segmentDefinitions = new SqliteSegmentDefinitionsStore(db);
   const segments = new SegmentsService({
-    definitions: new SqliteSegmentDefinitionsStore(db),
+    definitions: segmentDefinitions,
     members: new SqliteSegmentMembersStore(stateDb),
     profiles,
     previewer: new SegmentPreviewer({
@@ -330,27 +327,28 @@ async function assemble(
     },
   });
   await http.register(privacyRoutes, privacy);
-  const retention = new RetentionService({
-    store: new SqliteRetentionStore(db),
-    rules: retentionRulesOf(config),
-    defaultDays: config.retention.defaultDays,
-    intervalMinutes: config.retention.intervalMinutes,
-    // With the processor off this thread owns the state file.
-    pruneTimelines: (offsets) =>
-      processor === null
-        ? Promise.resolve(pruneTimelines(stateDb, offsets))
-        : processor.pruneTimelines(offsets),
+  const { retention, retentionSchedule } = await registerRetention(http, {
+    config,
+    db,
+    stateDb,
+    processor,
     clock,
+    logger: http.log,
   });
-  await http.register(retentionRoutes, { retention });
-  const retentionSchedule =
-    config.retention.intervalMinutes === 0
-      ? null
-      : new RetentionSchedule({
-          retention,
-          intervalMs: config.retention.intervalMinutes * 60_000,
-          logger: http.log,
-        });
+  await registerDecisions(http, {
+    db,
+    config,
+    profiles,
+    segmentExists: (id) => segmentDefinitions.get(id)?.deletedAt === null,
+    computedTraits: processing.computedTraits,
+    rfmBreakpoints,
+    authenticate: (key) => keys.authenticateWriteKey(key),
+    ingest: (request) => ingestion.ingest(request),
+    registry: metrics.registry,
+    clock,
+    ids,
+    logger: http.log,
+  });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

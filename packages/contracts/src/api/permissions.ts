@@ -14,6 +14,8 @@ export const permissions = [
   'segments:write',
   'journey_map:read',
   'journey_map:write',
+  'decisions:read',
+  'decisions:write',
   'quality:read',
   'quality:write',
   'rfm:read',
@@ -40,6 +42,7 @@ const readAll: Permission[] = [
   'profiles:read',
   'segments:read',
   'journey_map:read',
+  'decisions:read',
   'quality:read',
   'rfm:read',
   'consent:read',
@@ -48,7 +51,7 @@ const readAll: Permission[] = [
 
 export const rolePermissions: Record<KeyRole, readonly Permission[]> = {
   admin: permissions,
-  marketer: [...readAll, 'segments:write', 'journey_map:write', 'rfm:write'],
+  marketer: [...readAll, 'segments:write', 'journey_map:write', 'decisions:write', 'rfm:write'],
   analyst: readAll,
   viewer: ['aggregates:read'],
 };

@@ -198,6 +198,37 @@ export const ConsentConditionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Fields of the request context a decision is asked in (names as in a Segment message's
+ * `context`). Only decision rules can test them: segments, stages and journeys are
+ * evaluated without a request.
+ */
+export const contextFields = [
+  'page.url',
+  'page.path',
+  'page.referrer',
+  'page.title',
+  'page.search',
+  'campaign.name',
+  'campaign.source',
+  'campaign.medium',
+  'campaign.term',
+  'campaign.content',
+  'device.type',
+  'locale',
+  'location.country',
+] as const;
+export type ContextField = (typeof contextFields)[number];
+
+export const ContextConditionSchema = Type.Object(
+  {
+    type: Type.Literal('context'),
+    field: literals(contextFields),
+    ...comparisonFields,
+  },
+  { additionalProperties: false },
+);
+
 /** The leaves, by `type`. */
 export const leafConditionSchemas = {
   trait: TraitConditionSchema,
@@ -209,6 +240,7 @@ export const leafConditionSchemas = {
   segment: SegmentConditionSchema,
   stage: StageConditionSchema,
   consent: ConsentConditionSchema,
+  context: ContextConditionSchema,
 } as const;
 
 export type TraitCondition = Static<typeof TraitConditionSchema>;
@@ -220,6 +252,7 @@ export type NotFollowedCondition = Static<typeof NotFollowedConditionSchema>;
 export type SegmentCondition = Static<typeof SegmentConditionSchema>;
 export type StageCondition = Static<typeof StageConditionSchema>;
 export type ConsentCondition = Static<typeof ConsentConditionSchema>;
+export type ContextCondition = Static<typeof ContextConditionSchema>;
 export type LeafCondition =
   | TraitCondition
   | ComputedCondition
@@ -229,7 +262,8 @@ export type LeafCondition =
   | NotFollowedCondition
   | SegmentCondition
   | StageCondition
-  | ConsentCondition;
+  | ConsentCondition
+  | ContextCondition;
 
 export type Condition =
   | LeafCondition

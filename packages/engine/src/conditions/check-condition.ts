@@ -17,13 +17,25 @@ const isObject = (v: unknown): v is Json =>
 
 const nodeTypes = ['and', 'or', 'not', ...Object.keys(leafConditionSchemas)];
 
+export interface CheckOptions {
+  /**
+   * Whether `context` conditions may appear: only decision rules are evaluated with a
+   * request's context; segments, stages and journeys are not.
+   */
+  allowContext?: boolean;
+}
+
 /**
  * Checks a condition tree node by node, so each problem names the node at fault (a
  * schema over the whole recursive union could only say "no variant matched" at the root).
  * Beyond shape: each operator's value, instants that parse, ranges in order. Returns no
  * issues when the tree can be compiled.
  */
-export function checkCondition(tree: unknown, root = ''): ConditionIssue[] {
+export function checkCondition(
+  tree: unknown,
+  root = '',
+  options: CheckOptions = {},
+): ConditionIssue[] {
   const issues: ConditionIssue[] = [];
   let nodes = 0;
 
@@ -74,6 +86,14 @@ export function checkCondition(tree: unknown, root = ''): ConditionIssue[] {
       walk(node['condition'], `${path}/condition`, depth + 1);
       return;
     }
+    if (type === 'context' && options.allowContext !== true) {
+      issues.push({
+        path: `${path}/type`,
+        message:
+          '"context" conditions apply to decision rules only: there is no request context here',
+      });
+      return;
+    }
     const schema = leafConditionSchemas[type as keyof typeof leafConditionSchemas];
     const first = deepest(Value.Errors(schema, node).First());
     if (first !== undefined) {
@@ -99,8 +119,8 @@ function deepest(error: ValueError | undefined): ValueError | undefined {
 }
 
 /** A checked tree, typed; throws the first issue otherwise (for trusted definitions). */
-export function assertCondition(tree: unknown): Condition {
-  const issues = checkCondition(tree);
+export function assertCondition(tree: unknown, options: CheckOptions = {}): Condition {
+  const issues = checkCondition(tree, '', options);
   if (issues.length > 0) {
     const { path, message } = issues[0] as ConditionIssue;
     throw new Error(`invalid condition at ${path || '/'}: ${message}`);
@@ -189,6 +209,7 @@ function checkLeafValues(node: Json, path: string): ConditionIssue[] {
   switch (node['type']) {
     case 'trait':
     case 'computed':
+    case 'context':
       return checkComparison(node, path);
     case 'event': {
       const issues = checkFilter(node, path);

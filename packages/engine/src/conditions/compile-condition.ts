@@ -29,6 +29,8 @@ export interface ConditionInput {
   stage: string | null;
   /** true granted, false denied, null unknown (neither `granted` nor `denied` holds). */
   consent(purpose: string): boolean | null;
+  /** The request a decision is asked in (`page.path`, `locale`, …); absent elsewhere. */
+  context?: Readonly<Record<string, unknown>>;
 }
 
 /** What can change a condition's result: the processor evaluates it only when one does. */
@@ -221,6 +223,14 @@ export function compileCondition(condition: Condition): CompiledCondition {
               ? input.stage === null || !values.includes(input.stage)
               : input.stage !== null && values.includes(input.stage),
           nextChange: () => null,
+        };
+      }
+      case 'context': {
+        const none = {};
+        return {
+          evaluate: (input) => compareValue(valueAt(input.context ?? none, c.field), c, input.now),
+          nextChange: (input) =>
+            comparisonNextChange(valueAt(input.context ?? none, c.field), c, input.now),
         };
       }
       case 'consent': {

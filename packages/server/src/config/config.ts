@@ -87,6 +87,12 @@ export const ConfigSchema = Type.Object({
     secretPerSecond: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 50 }),
     secretBurst: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200 }),
   }),
+  decide: Type.Object({
+    /** Percent of profiles that always get each placement's fallback (to measure lift). */
+    holdoutPercent: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
+    /** A decide request past this many ms answers its remaining placements' fallbacks. */
+    timeBudgetMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 25 }),
+  }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -135,6 +141,18 @@ export const configSources = [
     env: ['ATTUNE_COMPUTED_TRAITS'],
     flag: 'computedTraits',
     kind: 'string',
+  },
+  {
+    path: 'decide.holdoutPercent',
+    env: ['ATTUNE_DECIDE_HOLDOUT_PERCENT'],
+    flag: 'decideHoldoutPercent',
+    kind: 'integer',
+  },
+  {
+    path: 'decide.timeBudgetMs',
+    env: ['ATTUNE_DECIDE_TIME_BUDGET_MS'],
+    flag: 'decideTimeBudgetMs',
+    kind: 'integer',
   },
   {
     path: 'rfm.recomputeHours',
@@ -244,6 +262,7 @@ export function loadConfig({ env, flags = {} }: ConfigInput): Config {
     identity: {},
     profiles: {},
     rfm: {},
+    decide: {},
     retention: {},
     privacy: {},
     consent: {},

@@ -177,4 +177,25 @@ export const logMigrations: string[] = [
     done INTEGER NOT NULL DEFAULT 0
   );
   `,
+  `
+  -- Decision placements (primary data, versioned like segments): the current definition
+  -- in placements, every version in placement_versions.
+  CREATE TABLE placements (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    version INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE TABLE placement_versions (
+    placement_id TEXT NOT NULL REFERENCES placements(id),
+    version INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (placement_id, version)
+  );
+  `,
 ];

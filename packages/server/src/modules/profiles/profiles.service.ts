@@ -94,6 +94,30 @@ export class ProfilesService {
     }));
   }
 
+  /**
+   * The profile a visitor's ids belong to (the userId's first, as the processor resolves a
+   * message), or undefined: never throws, for callers that answer unknown visitors too.
+   */
+  findVisitor(ids: {
+    userId?: string | undefined;
+    anonymousId?: string | undefined;
+  }): ProfileData | undefined {
+    const candidates: [string, string | undefined][] = [
+      ['user_id', ids.userId],
+      ['anonymous_id', ids.anonymousId],
+    ];
+    for (const [type, value] of candidates) {
+      if (value === undefined) continue;
+      const normalized = normalizeIdentifier(type, value, this.rules);
+      if (!normalized.ok) continue;
+      const owner = this.identity.ownerOf(normalized.identifier);
+      const id = owner === undefined ? undefined : this.identity.resolve(owner);
+      const profile = id === undefined ? undefined : this.profiles.load(id);
+      if (profile !== undefined) return profile;
+    }
+    return undefined;
+  }
+
   private find(ref: string): ProfileData {
     const id = this.resolveRef(ref);
     const profile = id === undefined ? undefined : this.profiles.load(id);

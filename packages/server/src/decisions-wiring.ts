@@ -1,0 +1,99 @@
+import type { ComputedTraitDefinition, RfmBreakpoints } from '@attune/engine';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
+import { SqlitePlacementStore } from './adapters/sqlite/placements.sqlite.js';
+import type { Config } from './config/config.js';
+import type { WriteAuth } from './modules/access/api-keys.service.js';
+import { DecideService, type ServedDecision } from './modules/decisions/decide.service.js';
+import { decisionRoutes } from './modules/decisions/decisions.routes.js';
+import { PlacementsService } from './modules/decisions/placements.service.js';
+import { VariantRenderer } from './modules/decisions/variant-renderer.js';
+import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
+import type { ProfilesService } from './modules/profiles/profiles.service.js';
+import type { Clock } from './platform/clock.js';
+import type { IdGenerator } from './platform/ids.js';
+
+export interface DecisionsWiring {
+  db: SqliteDatabase;
+  config: Pick<Config, 'decide'>;
+  profiles: Pick<ProfilesService, 'findVisitor'>;
+  segmentExists: (id: string) => boolean;
+  computedTraits: readonly ComputedTraitDefinition[];
+  rfmBreakpoints: () => RfmBreakpoints | null;
+  authenticate: (writeKey: string) => Promise<WriteAuth>;
+  ingest: (request: IngestRequest) => Promise<IngestResult>;
+  registry: Registry;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: FastifyBaseLogger;
+}
+
+/** Placements, the decide API and the logging of what it serves. */
+export async function registerDecisions(http: FastifyInstance, w: DecisionsWiring) {
+  const store = new SqlitePlacementStore(w.db);
+  const renderer = new VariantRenderer();
+  const fallbacks = new Counter({
+    name: 'attune_decide_fallbacks_total',
+    help: 'Decisions answered with the fallback variant, by reason',
+    labelNames: ['reason'],
+    registers: [w.registry],
+  });
+  const decide = new DecideService({
+    placements: store,
+    findVisitor: (ids) => w.profiles.findVisitor(ids),
+    computedTraits: w.computedTraits,
+    rfmBreakpoints: w.rfmBreakpoints,
+    renderer,
+    clock: w.clock,
+    ids: w.ids,
+    holdoutPercent: w.config.decide.holdoutPercent,
+    timeBudgetMs: w.config.decide.timeBudgetMs,
+    countFallback: (reason) => fallbacks.inc({ reason }),
+    served: (decisions, source) => {
+      // Through ingestion, as the asking source's events: consent, suppression and PII
+      // protection apply to them as to anything the page would send.
+      w.ingest({
+        endpoint: 'batch',
+        rawBody: JSON.stringify({ batch: decisions.map(servedMessage) }),
+        authorization: `Bearer ${source.writeKey}`,
+      }).catch((error: unknown) => w.logger.warn({ err: error }, 'could not log decisions'));
+    },
+  });
+  const placements = new PlacementsService({
+    store,
+    segmentExists: w.segmentExists,
+    renderer,
+    clock: w.clock,
+  });
+  await http.register(decisionRoutes, {
+    placements,
+    decide,
+    authenticate: w.authenticate,
+    changed: (id) => decide.forget(id),
+  });
+  return { placements, decide };
+}
+
+/** A `Decision Served` track message; its messageId is the decisionId (one per decision). */
+function servedMessage(s: ServedDecision): Record<string, unknown> {
+  const { decision } = s;
+  return {
+    type: 'track',
+    event: 'Decision Served',
+    messageId: decision.decisionId,
+    ...(s.userId === undefined ? {} : { userId: s.userId }),
+    ...(s.anonymousId === undefined ? {} : { anonymousId: s.anonymousId }),
+    timestamp: new Date(s.at).toISOString(),
+    properties: {
+      decisionId: decision.decisionId,
+      placement: decision.placement,
+      placementVersion: s.placementVersion,
+      variantId: decision.variantId,
+      ruleId: decision.ruleId,
+      reason: decision.reason,
+      fallback: decision.fallback,
+    },
+    context: s.context,
+  };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../adapters/sqlite/open-database.js';
+import { SqlitePlacementStore } from '../../adapters/sqlite/placements.sqlite.js';
+import { ManualClock } from '../../platform/clock.js';
+import { DecideService, type ServedDecision } from './decide.service.js';
+import { VariantRenderer } from './variant-renderer.js';
+
+/** Two placements in a real attune.db; visitors are unknown (decided on the context). */
+function setup(options: { holdoutPercent?: number; elapsed?: () => number } = {}) {
+  const db = openDatabase(':memory:', { schema: 'log' });
+  const store = new SqlitePlacementStore(db);
+  for (const id of ['hero', 'banner'])
+    store.create(
+      id,
+      {
+        name: id,
+        description: null,
+        rules: [
+          {
+            id: 'de',
+            condition: { type: 'context', field: 'locale', op: 'eq', value: 'de-DE' },
+            variant: { id: 'german', template: 'Hallo {{ context.page.path }}' },
+          },
+        ],
+        fallback: { id: 'default', payload: { n: 1 } },
+      },
+      0,
+    );
+  const served: ServedDecision[] = [];
+  const fallbacks: string[] = [];
+  let n = 0;
+  const service = new DecideService({
+    placements: store,
+    findVisitor: () => undefined,
+    computedTraits: [],
+    rfmBreakpoints: () => null,
+    renderer: new VariantRenderer(),
+    clock: new ManualClock(Date.parse('2026-11-23T10:00:00Z')),
+    ids: { next: () => `d${++n}` },
+    holdoutPercent: options.holdoutPercent ?? 0,
+    timeBudgetMs: 5,
+    served: (decisions) => served.push(...decisions),
+    countFallback: (reason) => fallbacks.push(reason),
+    ...(options.elapsed === undefined ? {} : { elapsed: options.elapsed }),
+  });
+  return { service, served, fallbacks };
+}
+
+const german = { locale: 'de-DE', page: { path: '/start' } };
+const source = { writeKey: 'wk' };
+
+describe('DecideService', () => {
+  it('decides on the context alone for a visitor without a profile', () => {
+    const { service, served, fallbacks } = setup();
+    const { decisions } = service.decide(
+      { anonymousId: 'a1', placements: ['hero', 'banner'], context: german },
+      source,
+    );
+    expect(decisions.map((d) => [d.variantId, d.rendered, d.decisionId])).toEqual([
+      ['german', 'Hallo /start', 'd1'],
+      ['german', 'Hallo /start', 'd2'],
+    ]);
+    expect(served.map((s) => [s.decision.decisionId, s.anonymousId, s.placementVersion])).toEqual([
+      ['d1', 'a1', 1],
+      ['d2', 'a1', 1],
+    ]);
+    expect(fallbacks).toEqual([]);
+  });
+
+  it('answers the fallback for the placements left once the time budget is spent', () => {
+    // Each reading of the elapsed time advances it 3 ms: the second placement is over 5 ms.
+    let t = 0;
+    const { service, fallbacks } = setup({ elapsed: () => (t += 3) });
+    const { decisions } = service.decide(
+      { anonymousId: 'a1', placements: ['hero', 'banner'], context: german },
+      source,
+    );
+    expect(decisions.map((d) => [d.variantId, d.reason, d.fallback])).toEqual([
+      ['german', 'rule', false],
+      ['default', 'time_budget', true],
+    ]);
+    expect(decisions[1]?.payload).toEqual({ n: 1 });
+    expect(fallbacks).toEqual(['time_budget']);
+  });
+
+  it('gives everybody the fallback in a 100 % holdout and nobody at 0 %', () => {
+    const held = setup({ holdoutPercent: 100 });
+    const answer = held.service.decide(
+      { anonymousId: 'a1', placements: ['hero'], context: german },
+      source,
+    );
+    expect(answer.decisions[0]).toMatchObject({ variantId: 'default', reason: 'holdout' });
+    expect(held.fallbacks).toEqual(['holdout']);
+  });
+
+  it('logs nothing when asked not to, or when there is no visitor id to log under', () => {
+    const { service, served } = setup();
+    service.decide({ anonymousId: 'a1', placements: ['hero'], log: false }, source);
+    service.decide({ placements: ['hero'] }, source);
+    expect(served).toEqual([]);
+  });
+});

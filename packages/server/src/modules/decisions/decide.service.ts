@@ -1,0 +1,179 @@
+import type { DecideRequest, DecideResponse, Decision, DecisionReason } from '@attune/contracts';
+import {
+  chooseVariant,
+  compilePlacement,
+  inHoldout,
+  type CompiledPlacement,
+  type ComputedTraitDefinition,
+  type ConditionInput,
+  type RfmBreakpoints,
+} from '@attune/engine';
+import type { Clock } from '../../platform/clock.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { isStageSegmentId } from '../segments/segment-index.js';
+import { lazyComputedView } from '../profiles/computed-view.js';
+import type { ProfileData } from '../profiles/profile.store.js';
+import type { PlacementStore } from './placement.store.js';
+import { DecisionRequestError } from './placements.service.js';
+import type { RenderScope, VariantRenderer } from './variant-renderer.js';
+
+/** One decision as logged (`Decision Served`), with who it was for and where. */
+export interface ServedDecision {
+  decision: Decision;
+  placementVersion: number;
+  userId: string | undefined;
+  anonymousId: string | undefined;
+  context: Record<string, unknown>;
+  at: number;
+}
+
+/** Who asked: the source whose write key the request carried. */
+export interface DecideSource {
+  writeKey: string;
+}
+
+export interface DecideServiceDeps {
+  placements: Pick<PlacementStore, 'get'>;
+  findVisitor: (ids: { userId?: string; anonymousId?: string }) => ProfileData | undefined;
+  computedTraits: readonly ComputedTraitDefinition[];
+  rfmBreakpoints: () => RfmBreakpoints | null;
+  renderer: Pick<VariantRenderer, 'render'>;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Percent of profiles (0–100) that always get the fallback, to measure the lift. */
+  holdoutPercent: number;
+  /** Past this many ms of deciding, the placements not decided yet get their fallback. */
+  timeBudgetMs: number;
+  /**
+   * Logs what was served, as events of the asking source (its write key); not awaited: a
+   * decision never waits for the log.
+   */
+  served: (decisions: ServedDecision[], source: DecideSource) => void;
+  /** Counts the decisions answered by a fallback, by reason. */
+  countFallback?: (reason: DecisionReason) => void;
+  /** Elapsed ms, for the time budget (injectable so tests can exhaust it). */
+  elapsed?: () => number;
+}
+
+/**
+ * Answers "what should this visitor see here?" for a list of placements: the profile's
+ * traits, computed traits, memberships and stage plus the request context go through each
+ * placement's rules (`chooseVariant`), and the chosen variant's template is rendered. An
+ * unknown visitor is decided as an empty profile, so context rules still apply and
+ * everything else falls back; it is never an error.
+ */
+export class DecideService {
+  private readonly compiled = new Map<string, CompiledPlacement>();
+
+  constructor(private readonly deps: DecideServiceDeps) {}
+
+  /** Drops compiled placements (after an edit in this process). */
+  forget(placementId: string): void {
+    this.compiled.delete(placementId);
+  }
+
+  decide(request: DecideRequest, source: DecideSource): DecideResponse {
+    const { deps } = this;
+    const started = (deps.elapsed ?? performance.now.bind(performance))();
+    const elapsed = () => (deps.elapsed ?? performance.now.bind(performance))() - started;
+    const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
+    const now = deps.clock.now();
+    const profile = deps.findVisitor({
+      ...(request.userId === undefined ? {} : { userId: request.userId }),
+      ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
+    });
+    const context = (request.context ?? {}) as Record<string, unknown>;
+    const input = this.inputOf(profile, now, context);
+    const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';
+    const holdout = holdoutKey !== '' && inHoldout(holdoutKey, deps.holdoutPercent);
+    let scope: RenderScope | null = null;
+    const decisions = placements.map((placement): Decision => {
+      const overBudget = elapsed() > deps.timeBudgetMs;
+      const choice = overBudget
+        ? { variant: placement.fallback, rule: null, reason: 'time_budget' as const }
+        : chooseVariant(placement, input, { holdout });
+      const fallback = choice.rule === null;
+      if (fallback) deps.countFallback?.(choice.reason);
+      const template = choice.variant.template;
+      const rendered =
+        template === undefined
+          ? null
+          : deps.renderer.render(template, (scope ??= this.scopeOf(profile, input, context)));
+      return {
+        placement: placement.id,
+        variantId: choice.variant.id,
+        payload: choice.variant.payload ?? null,
+        rendered,
+        ruleId: choice.rule?.id ?? null,
+        reason: choice.reason,
+        decisionId: deps.ids.next(),
+        fallback,
+      };
+    });
+    if (
+      request.log !== false &&
+      (request.userId !== undefined || request.anonymousId !== undefined)
+    )
+      deps.served(
+        decisions.map((decision, i) => ({
+          decision,
+          placementVersion: (placements[i] as CompiledPlacement).version,
+          userId: request.userId,
+          anonymousId: request.anonymousId,
+          context,
+          at: now,
+        })),
+        source,
+      );
+    return { decisions };
+  }
+
+  private placement(id: string, field: string): CompiledPlacement {
+    const cached = this.compiled.get(id);
+    if (cached !== undefined) return cached;
+    const record = this.deps.placements.get(id);
+    if (record === undefined)
+      throw new DecisionRequestError('unknown_placement', field, `No placement ${id}`);
+    const compiled = compilePlacement(record);
+    this.compiled.set(id, compiled);
+    return compiled;
+  }
+
+  private inputOf(
+    profile: ProfileData | undefined,
+    now: number,
+    context: Record<string, unknown>,
+  ): ConditionInput {
+    const { computedTraits, rfmBreakpoints } = this.deps;
+    const members = profile?.segments.members ?? {};
+    let computed: Record<string, unknown> | null = null;
+    return {
+      now,
+      traits: profile?.traits.values ?? {},
+      get computed() {
+        if (profile === undefined) return {};
+        return (computed ??= lazyComputedView(profile, computedTraits, now, rfmBreakpoints()));
+      },
+      trails: profile?.trails ?? {},
+      isMember: (id) => Object.hasOwn(members, id),
+      stage: profile?.segments.stage ?? null,
+      consent: () => null,
+      context,
+    };
+  }
+
+  private scopeOf(
+    profile: ProfileData | undefined,
+    input: ConditionInput,
+    context: Record<string, unknown>,
+  ): RenderScope {
+    const members = profile?.segments.members ?? {};
+    return {
+      traits: input.traits,
+      computed: input.computed,
+      segments: Object.keys(members).filter((id) => !isStageSegmentId(id)),
+      stage: input.stage,
+      context,
+    };
+  }
+}

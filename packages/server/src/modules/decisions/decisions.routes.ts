@@ -1,0 +1,151 @@
+import {
+  DecideRequest,
+  DecideResponse,
+  PlacementInput,
+  PlacementList,
+  PlacementParams,
+  PlacementView,
+  Problem,
+} from '@attune/contracts';
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ProblemError } from '../../http/problem.js';
+import type { WriteAuth } from '../access/api-keys.service.js';
+import { extractWriteKey } from '../ingestion/steps/extract-write-key.js';
+import type { DecideService } from './decide.service.js';
+import { DecisionRequestError, type PlacementsService } from './placements.service.js';
+
+export interface DecisionRouteDeps {
+  placements: PlacementsService;
+  decide: DecideService;
+  authenticate: (writeKey: string) => Promise<WriteAuth>;
+  /** Tells the decide service a placement changed (its compiled rules are stale). */
+  changed: (placementId: string) => void;
+}
+
+export async function decisionRoutes(
+  app: FastifyInstance,
+  { placements, decide, authenticate, changed }: DecisionRouteDeps,
+): Promise<void> {
+  const common = { tags: ['decisions'], security: [{ bearer: [] }] };
+  const idOf = (request: FastifyRequest) => (request.params as Static<typeof PlacementParams>).id;
+
+  app.post(
+    '/v1/placements',
+    {
+      config: { permission: 'decisions:write', audit: 'placement.create' },
+      schema: {
+        ...common,
+        summary: 'Define a placement: rules in order of priority and a fallback variant',
+        body: PlacementInput,
+        response: { 201: PlacementView, '4xx': Problem },
+      },
+    },
+    async (request, reply) => {
+      const created = answer(() => placements.create(request.body as PlacementInput));
+      changed(created.id);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/v1/placements',
+    {
+      config: { permission: 'decisions:read' },
+      schema: { ...common, summary: 'Every placement', response: { 200: PlacementList } },
+    },
+    async () => ({ placements: placements.list() }),
+  );
+
+  app.get(
+    '/v1/placements/:id',
+    {
+      config: { permission: 'decisions:read' },
+      schema: {
+        ...common,
+        summary: 'One placement, its current version',
+        params: PlacementParams,
+        response: { 200: PlacementView, '4xx': Problem },
+      },
+    },
+    async (request) => answer(() => placements.get(idOf(request))),
+  );
+
+  app.put(
+    '/v1/placements/:id',
+    {
+      config: { permission: 'decisions:write', audit: 'placement.update' },
+      schema: {
+        ...common,
+        summary: 'Replace a placement’s rules and fallback (a new version)',
+        params: PlacementParams,
+        body: PlacementInput,
+        response: { 200: PlacementView, '4xx': Problem },
+      },
+    },
+    async (request) => {
+      const updated = answer(() =>
+        placements.update(idOf(request), request.body as PlacementInput),
+      );
+      changed(updated.id);
+      return updated;
+    },
+  );
+
+  app.delete(
+    '/v1/placements/:id',
+    {
+      config: { permission: 'decisions:write', audit: 'placement.delete' },
+      schema: {
+        ...common,
+        summary: 'Delete a placement (decide then refuses its id; the id is not reused)',
+        params: PlacementParams,
+        response: { '4xx': Problem },
+      },
+    },
+    async (request, reply) => {
+      answer(() => placements.delete(idOf(request)));
+      changed(idOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/decide',
+    {
+      config: { permission: 'write_key' },
+      schema: {
+        tags: ['decisions'],
+        summary:
+          'What each placement should show this visitor (write key; safe for browsers). Unknown visitors get what holds without a profile, usually the fallback',
+        body: DecideRequest,
+        response: { 200: DecideResponse, '4xx': Problem },
+      },
+      onSend: async (_request, reply) => {
+        reply.header('access-control-allow-origin', '*');
+      },
+    },
+    async (request) => {
+      const body = request.body as DecideRequest;
+      const writeKey = extractWriteKey(request.headers.authorization, body);
+      if (writeKey === undefined)
+        throw new ProblemError(
+          'missing_write_key',
+          'Send the source write key as the HTTP Basic user name (empty password), as a Bearer token or as `writeKey`',
+        );
+      const auth = await authenticate(writeKey);
+      if (!auth.ok) throw new ProblemError(auth.code, auth.detail);
+      return answer(() => decide.decide(body, { writeKey }));
+    },
+  );
+}
+
+function answer<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof DecisionRequestError)
+      throw new ProblemError(error.code, error.message, error.field);
+    throw error;
+  }
+}
