@@ -156,3 +156,88 @@ export function valueAt(source: Readonly<Record<string, unknown>>, path: string)
   }
   return current;
 }
+
+/** Keys an object or array inherits: reading one by plain indexing could see the prototype's. */
+const inheritedKey = (key: string): boolean => key in Object.prototype || key in Array.prototype;
+
+/**
+ * `valueAt` for one path, split once: the streaming path reads the same paths millions of
+ * times. Plain indexing where no object or array could inherit the key (the own-key check
+ * is then redundant, and it is the slow part); `valueAt`'s own-key walk otherwise.
+ */
+export function pathReader(path: string): (source: Readonly<Record<string, unknown>>) => unknown {
+  const parts = path.split('.');
+  if ([path, ...parts].some(inheritedKey)) return (source) => valueAt(source, path);
+  if (parts.length === 1) return (source) => source[path];
+  return (source) => {
+    const whole = source[path];
+    if (whole !== undefined) return whole;
+    let current: unknown = source;
+    for (let i = 0; i < parts.length; i++) {
+      if (typeof current !== 'object' || current === null) return undefined;
+      current = (current as Record<string, unknown>)[parts[i] as string];
+    }
+    return current;
+  };
+}
+
+const isMissing = (v: unknown) => v === undefined || v === null;
+
+/**
+ * `compareValue` for one comparison, specialized once: the common cases (text equality and
+ * membership, numeric thresholds, prefixes) skip the general dispatch, lower-case their
+ * values once and look text up in a Set. Anything else defers to `compareValue`, whose
+ * results these always equal (tests check both).
+ */
+export function comparisonTester(c: Comparison): (actual: unknown, now: number) => boolean {
+  const ci = c.caseInsensitive === true;
+  const general = (actual: unknown, now: number) => compareValue(actual, c, now);
+  const value = c.value;
+  switch (c.op) {
+    case 'eq':
+    case 'neq': {
+      if (typeof value !== 'string') break;
+      const wanted = ci ? value.toLowerCase() : value;
+      const eq = (a: unknown): boolean =>
+        typeof a === 'string'
+          ? (ci ? a.toLowerCase() : a) === wanted
+          : !isMissing(a) && equal(a, value, ci);
+      return c.op === 'eq' ? (a) => eq(a) : (a) => isMissing(a) || !eq(a);
+    }
+    case 'in':
+    case 'not_in': {
+      const values = value as unknown[];
+      if (!values.every((v) => typeof v === 'string')) break;
+      const set = new Set(values.map((v) => (ci ? v.toLowerCase() : v)));
+      const has = (a: unknown): boolean =>
+        typeof a === 'string'
+          ? set.has(ci ? a.toLowerCase() : a)
+          : !isMissing(a) && values.some((v) => equal(a, v, ci));
+      return c.op === 'in' ? (a) => has(a) : (a) => isMissing(a) || !has(a);
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const limit = typeof value === 'number' ? value : null;
+      if (limit === null) break;
+      const test =
+        c.op === 'gt'
+          ? (n: number) => n > limit
+          : c.op === 'gte'
+            ? (n: number) => n >= limit
+            : c.op === 'lt'
+              ? (n: number) => n < limit
+              : (n: number) => n <= limit;
+      return (a, now) => (typeof a === 'number' && Number.isFinite(a) ? test(a) : general(a, now));
+    }
+    case 'starts_with': {
+      if (typeof value !== 'string') break;
+      const prefix = ci ? value.toLowerCase() : value;
+      return (a) => typeof a === 'string' && (ci ? a.toLowerCase() : a).startsWith(prefix);
+    }
+    default:
+      break;
+  }
+  return general;
+}

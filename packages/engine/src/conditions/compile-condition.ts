@@ -6,13 +6,14 @@ import type {
   LeafCondition,
 } from '@attune/contracts';
 import {
-  compareValue,
   comparisonNextChange,
+  comparisonTester,
   durationMs,
   instantOf,
-  valueAt,
+  pathReader,
 } from './compare-values.js';
 import { countWithin, emptyTrail, type EventTrail, type TrailSpec } from './event-trails.js';
+import { generatePredicate } from './generate-predicate.js';
 
 /** How many of the latest events of each kind a sequence looks at. */
 export const sequenceDepth = 64;
@@ -71,7 +72,11 @@ const earliest = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
 
 /** Compiles a checked condition (see `checkCondition`) into a predicate. */
-export function compileCondition(condition: Condition): CompiledCondition {
+export function compileCondition(
+  condition: Condition,
+  /** `generate: false` keeps the closure tree (the reference the generated code is tested against). */
+  options: { generate?: boolean } = {},
+): CompiledCondition {
   const dependencies: ConditionDependencies = {
     events: new Set(),
     traits: new Set(),
@@ -102,12 +107,20 @@ export function compileCondition(condition: Condition): CompiledCondition {
       case 'and':
       case 'or': {
         const children = c.conditions.map(compile);
-        const all = c.type === 'and';
+        const n = children.length;
         return {
-          evaluate: (input) =>
-            all
-              ? children.every((n) => n.evaluate(input))
-              : children.some((n) => n.evaluate(input)),
+          evaluate:
+            c.type === 'and'
+              ? (input) => {
+                  for (let i = 0; i < n; i++)
+                    if (!(children[i] as Node).evaluate(input)) return false;
+                  return true;
+                }
+              : (input) => {
+                  for (let i = 0; i < n; i++)
+                    if ((children[i] as Node).evaluate(input)) return true;
+                  return false;
+                },
           nextChange: (input) =>
             children.reduce<number | null>((m, n) => earliest(m, n.nextChange(input)), null),
         };
@@ -119,8 +132,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
           nextChange: (input) => child.nextChange(input),
         };
       }
-      default:
-        return compileLeaf(c);
+      default: {
+        const node = compileLeaf(c);
+        leaves.set(c, node);
+        return node;
+      }
     }
   }
 
@@ -131,12 +147,16 @@ export function compileCondition(condition: Condition): CompiledCondition {
         const path = c.type === 'trait' ? c.trait : c.path;
         if (c.type === 'trait') dependencies.traits.add(path.split('.')[0] as string);
         else dependencies.computed = true;
-        const source = (input: ConditionInput) =>
-          c.type === 'trait' ? input.traits : input.computed;
+        const read = pathReader(path);
+        const test = comparisonTester(c);
         if (c.op === 'within_last') timeDependent = true;
+        const valueOf =
+          c.type === 'trait'
+            ? (input: ConditionInput) => read(input.traits)
+            : (input: ConditionInput) => read(input.computed);
         return {
-          evaluate: (input) => compareValue(valueAt(source(input), path), c, input.now),
-          nextChange: (input) => comparisonNextChange(valueAt(source(input), path), c, input.now),
+          evaluate: (input) => test(valueOf(input), input.now),
+          nextChange: (input) => comparisonNextChange(valueOf(input), c, input.now),
         };
       }
       case 'event':
@@ -227,10 +247,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
       }
       case 'context': {
         const none = {};
+        const read = pathReader(c.field);
+        const test = comparisonTester(c);
         return {
-          evaluate: (input) => compareValue(valueAt(input.context ?? none, c.field), c, input.now),
-          nextChange: (input) =>
-            comparisonNextChange(valueAt(input.context ?? none, c.field), c, input.now),
+          evaluate: (input) => test(read(input.context ?? none), input.now),
+          nextChange: (input) => comparisonNextChange(read(input.context ?? none), c, input.now),
         };
       }
       case 'consent': {
@@ -275,9 +296,17 @@ export function compileCondition(condition: Condition): CompiledCondition {
     };
   }
 
+  const leaves = new Map<LeafCondition, Node>();
   const root = compile(condition);
+  const evaluate =
+    options.generate === false
+      ? (input: ConditionInput) => root.evaluate(input)
+      : generatePredicate(condition, (leaf) => {
+          const node = leaves.get(leaf) as Node;
+          return (input) => node.evaluate(input);
+        });
   return {
-    evaluate: (input) => root.evaluate(input),
+    evaluate,
     nextChange: (input) => root.nextChange(input),
     dependencies,
     trails: [...trails.values()],
