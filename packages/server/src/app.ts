@@ -335,7 +335,7 @@ async function assemble(
     clock,
     logger: http.log,
   });
-  await registerDecisions(http, {
+  const decisions = await registerDecisions(http, {
     db,
     config,
     profiles,
@@ -373,6 +373,7 @@ async function assemble(
       if (closed) return;
       closed = true;
       await http.close();
+      await decisions.servedLog.flush();
       consent.flush();
       rfmSchedule?.stop();
       retentionSchedule?.stop();

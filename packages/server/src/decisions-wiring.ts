@@ -5,7 +5,8 @@ import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqlitePlacementStore } from './adapters/sqlite/placements.sqlite.js';
 import type { Config } from './config/config.js';
 import type { WriteAuth } from './modules/access/api-keys.service.js';
-import { DecideService, type ServedDecision } from './modules/decisions/decide.service.js';
+import { DecideService } from './modules/decisions/decide.service.js';
+import { ServedLog } from './modules/decisions/served-log.js';
 import { decisionRoutes } from './modules/decisions/decisions.routes.js';
 import { PlacementsService } from './modules/decisions/placements.service.js';
 import { VariantRenderer } from './modules/decisions/variant-renderer.js';
@@ -39,6 +40,19 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     labelNames: ['reason'],
     registers: [w.registry],
   });
+  // Through ingestion, as the asking source's events: consent, suppression and PII
+  // protection apply to them as to anything the page would send.
+  const servedLog = new ServedLog({
+    ingest: async (writeKey, rawBody) => {
+      const result = await w.ingest({
+        endpoint: 'batch',
+        rawBody,
+        authorization: `Bearer ${writeKey}`,
+      });
+      if (result.kind === 'refused') throw new Error(result.rejection.detail);
+    },
+    onError: (error) => w.logger.warn({ err: error }, 'could not log decisions'),
+  });
   const decide = new DecideService({
     placements: store,
     findVisitor: (ids) => w.profiles.findVisitor(ids),
@@ -50,15 +64,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     holdoutPercent: w.config.decide.holdoutPercent,
     timeBudgetMs: w.config.decide.timeBudgetMs,
     countFallback: (reason) => fallbacks.inc({ reason }),
-    served: (decisions, source) => {
-      // Through ingestion, as the asking source's events: consent, suppression and PII
-      // protection apply to them as to anything the page would send.
-      w.ingest({
-        endpoint: 'batch',
-        rawBody: JSON.stringify({ batch: decisions.map(servedMessage) }),
-        authorization: `Bearer ${source.writeKey}`,
-      }).catch((error: unknown) => w.logger.warn({ err: error }, 'could not log decisions'));
-    },
+    served: (decisions, source) => servedLog.add(decisions, source.writeKey),
   });
   const placements = new PlacementsService({
     store,
@@ -72,28 +78,5 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     authenticate: w.authenticate,
     changed: (id) => decide.forget(id),
   });
-  return { placements, decide };
-}
-
-/** A `Decision Served` track message; its messageId is the decisionId (one per decision). */
-function servedMessage(s: ServedDecision): Record<string, unknown> {
-  const { decision } = s;
-  return {
-    type: 'track',
-    event: 'Decision Served',
-    messageId: decision.decisionId,
-    ...(s.userId === undefined ? {} : { userId: s.userId }),
-    ...(s.anonymousId === undefined ? {} : { anonymousId: s.anonymousId }),
-    timestamp: new Date(s.at).toISOString(),
-    properties: {
-      decisionId: decision.decisionId,
-      placement: decision.placement,
-      placementVersion: s.placementVersion,
-      variantId: decision.variantId,
-      ruleId: decision.ruleId,
-      reason: decision.reason,
-      fallback: decision.fallback,
-    },
-    context: s.context,
-  };
+  return { placements, decide, servedLog };
 }

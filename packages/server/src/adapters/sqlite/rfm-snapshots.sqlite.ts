@@ -14,17 +14,25 @@ interface SnapshotRow {
 
 export class SqliteRfmSnapshotsStore implements RfmSnapshotsStore {
   private readonly newest;
+  private readonly newestVersion;
   private readonly insert;
+  /** The newest snapshot as last read: decisions and profile reads ask for it per request. */
+  private cached: StoredRfmSnapshot | undefined;
 
   constructor(private readonly db: SqliteDatabase) {
     this.newest = db.prepare('SELECT * FROM rfm_snapshots ORDER BY version DESC LIMIT ?');
+    this.newestVersion = db.prepare('SELECT max(version) FROM rfm_snapshots').pluck();
     this.insert = db.prepare(
       'INSERT INTO rfm_snapshots (version, computed_at, customers, breakpoints) VALUES (?, ?, ?, ?)',
     );
   }
 
+  /** Parsed once per version: a cheap max(version) tells whether another one was saved. */
   latest(): StoredRfmSnapshot | undefined {
-    return this.list(1)[0];
+    const version = this.newestVersion.get() as number | null;
+    if (version === null) return undefined;
+    if (this.cached?.version !== version) this.cached = this.list(1)[0];
+    return this.cached;
   }
 
   save(snapshot: Omit<StoredRfmSnapshot, 'version'>): StoredRfmSnapshot {

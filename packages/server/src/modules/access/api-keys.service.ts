@@ -33,7 +33,17 @@ export interface BootstrapResult {
   created: { kind: KeyKind; key: string }[];
 }
 
+/** How long a looked-up write key is trusted before it is read again (revoked by the CLI). */
+const writeKeyCacheMs = 5_000;
+const writeKeyCacheSize = 1_000;
+
 export class ApiKeysService {
+  /** Write keys by their text: every ingest and decide request authenticates one. */
+  private readonly writeKeys = new Map<
+    string,
+    { record: ApiKeyRecord | undefined; until: number }
+  >();
+
   constructor(
     private readonly store: ApiKeyStore,
     private readonly clock: Clock,
@@ -84,6 +94,7 @@ export class ApiKeysService {
   }
 
   async revoke(id: string): Promise<void> {
+    this.writeKeys.clear();
     if (!(await this.store.revokeKey(id, this.clock.now()))) {
       throw new KeyRequestError('not_found', undefined, `No active key with id ${id}`);
     }
@@ -94,7 +105,7 @@ export class ApiKeysService {
   }
 
   async authenticateWriteKey(key: string): Promise<WriteAuth> {
-    const record = await this.store.findKeyByHash(hashKey(key));
+    const record = await this.writeKeyRecord(key);
     if (record === undefined || record.revokedAt !== null) {
       return {
         ok: false,
@@ -113,6 +124,20 @@ export class ApiKeysService {
       };
     }
     return { ok: true, sourceId: record.sourceId, keyId: record.id };
+  }
+
+  /**
+   * The key's record, kept for a few seconds: a key revoked through this server is refused
+   * at once, one revoked by another process (the CLI) within `writeKeyCacheMs`.
+   */
+  private async writeKeyRecord(key: string): Promise<ApiKeyRecord | undefined> {
+    const now = performance.now();
+    const cached = this.writeKeys.get(key);
+    if (cached !== undefined && cached.until > now) return cached.record;
+    const record = await this.store.findKeyByHash(hashKey(key));
+    if (this.writeKeys.size >= writeKeyCacheSize) this.writeKeys.clear();
+    this.writeKeys.set(key, { record, until: now + writeKeyCacheMs });
+    return record;
   }
 
   async authenticateSecretKey(key: string): Promise<SecretAuth> {

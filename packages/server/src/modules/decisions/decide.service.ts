@@ -170,7 +170,10 @@ export class DecideService {
     const members = profile?.segments.members ?? {};
     return {
       traits: input.traits,
-      computed: input.computed,
+      // Only a template that uses them pays for the computed traits.
+      get computed() {
+        return input.computed;
+      },
       segments: Object.keys(members).filter((id) => !isStageSegmentId(id)),
       stage: input.stage,
       context,

@@ -1,0 +1,254 @@
+/**
+ * npm run bench:decide — the decide API and its rule evaluation.
+ *
+ * 1. Rule evaluation alone: Attune's compiled conditions vs json-rules-engine on the same
+ *    1,000 rules and facts (same answers checked), in this process.
+ * 2. Attune with 100k profiles (identify + a few events each), 20 segments, 20 placements ×
+ *    10 rules over them. Each decide asks for 3 placements of a known visitor (9 in 10) or
+ *    an unknown one, with a page context; decisions are logged as usual.
+ *    - latency at a fixed 1,000 requests/s (open loop), against the floor at the same rate;
+ *    - the most requests/s (16 connections), rounds alternating floor and Attune.
+ *    The floor is a bare Fastify route answering a constant JSON of a real answer's size.
+ *
+ * Flags: --quick (10k profiles, shorter phases); --cpu-prof-dir <dir> (CPU profiles of the
+ * server's threads, written when it stops).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { killChildrenOnExit, onExit, startNode } from '../ingest/processes.js';
+import { Random } from '../ingest/random.js';
+import { attuneCli } from '../ingest/rounds.js';
+import { AttuneServer, authorization } from '../segments/server.js';
+import { fixedRate, maxThroughput, percentile, type FixedRateResult } from './load.js';
+import { compareRuleEngines } from './rule-engines.js';
+import {
+  campaigns,
+  categories,
+  countries,
+  devices,
+  paths,
+  placementMix,
+  plans,
+  segmentMix,
+} from './rule-mix.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, 'cpu-prof-dir': { type: 'string' } },
+});
+const profileDir = values['cpu-prof-dir'];
+const quick = values.quick === true;
+const settings = {
+  profiles: quick ? 10_000 : 100_000,
+  rate: 1000,
+  latencySeconds: quick ? 5 : 15,
+  maxSeconds: quick ? 4 : 10,
+  rounds: 2,
+  connections: 16,
+  seed: 1,
+};
+killChildrenOnExit();
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+console.log(
+  `bench:decide — ${fmt(settings.profiles)} profiles, 20 segments, 20 placements × 10 rules; 3 placements per decide; latency at ${settings.rate} req/s for ${settings.latencySeconds} s; max throughput ${settings.rounds} × (floor, Attune) × ${settings.maxSeconds} s, ${settings.connections} connections`,
+);
+
+// 1. Rule evaluation alone.
+const engines = await compareRuleEngines({
+  rules: 1000,
+  profiles: 200,
+  rounds: 5,
+  seed: settings.seed,
+});
+const engineRatio = engines.jsonRulesEngineMicros / engines.attuneMicros;
+console.log(
+  `rule evaluation, 1,000 rules × ${engines.profiles} profiles (${fmt(engines.matchesPerProfile, 1)} hold per profile, same in both): Attune ${fmt(engines.attuneMicros, 1)} µs per profile, json-rules-engine ${fmt(engines.jsonRulesEngineMicros, 0)} µs (medians of ${engines.roundsAttune.length} rounds)`,
+);
+console.log(
+  `ratio json-rules-engine / Attune: ${fmt(engineRatio, 0)}×  (target >= 100×: ${engineRatio >= 100 ? 'met' : 'NOT met'})`,
+);
+
+// 2. Attune with profiles, segments and placements.
+const dataDir = mkdtempSync(join(tmpdir(), 'attune-bench-decide-'));
+onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+const server = await AttuneServer.start(attuneCli, dataDir, {
+  processor: true,
+  ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+  env: { ATTUNE_RATE_LIMIT_WRITE: '0' },
+});
+const loadStarted = performance.now();
+const r = new Random(settings.seed);
+const userId = (i: number) => `user-${i}`;
+const batches: string[] = [];
+for (let first = 0; first < settings.profiles; first += 150) {
+  const batch: object[] = [];
+  for (let i = first; i < Math.min(first + 150, settings.profiles); i++) {
+    const timestamp = new Date(Date.now() - r.int(30 * 86_400_000)).toISOString();
+    batch.push({
+      type: 'identify',
+      userId: userId(i),
+      traits: {
+        name: `Person ${i}`,
+        plan: r.pick(plans),
+        country: r.pick(countries),
+        ltv: r.int(600),
+      },
+      timestamp,
+    });
+    batch.push({
+      type: 'track',
+      userId: userId(i),
+      event: 'Product Viewed',
+      properties: { category: r.pick(categories), price: 10 + r.int(200) },
+      timestamp,
+    });
+    if (r.next() < 0.4)
+      batch.push({
+        type: 'track',
+        userId: userId(i),
+        event: 'Order Completed',
+        properties: { revenue: 20 + r.int(300) },
+        timestamp,
+      });
+  }
+  batches.push(JSON.stringify({ batch }));
+}
+const headers = { 'content-type': 'application/json', authorization };
+for (let i = 0; i < batches.length; i += 4) {
+  await Promise.all(
+    batches.slice(i, i + 4).map(async (body) => {
+      const res = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers, body });
+      if (!res.ok) throw new Error(`batch answered ${res.status}: ${await res.text()}`);
+    }),
+  );
+}
+await server.waitCaughtUp(600_000);
+const segments = segmentMix(20);
+await server.createSegments(segments);
+await server.waitAllReady(600_000);
+for (const placement of placementMix(
+  20,
+  10,
+  segments.map((s) => s.id),
+  settings.seed,
+))
+  await server.admin('POST', '/v1/placements', placement);
+console.log(
+  `setup: ${fmt(settings.profiles)} profiles loaded and processed, 20 segments ready, 20 placements defined in ${fmt((performance.now() - loadStarted) / 1000, 1)} s`,
+);
+
+const decideBodies = Array.from({ length: 2000 }, () => {
+  const known = r.next() < 0.9;
+  const picked = new Set<number>();
+  while (picked.size < 3) picked.add(r.int(20));
+  return JSON.stringify({
+    ...(known
+      ? { userId: userId(r.int(settings.profiles)) }
+      : { anonymousId: `visitor-${r.hex(12)}` }),
+    placements: [...picked].map((p) => `placement-${String(p).padStart(2, '0')}`),
+    context: {
+      page: { path: r.pick(paths) },
+      device: { type: r.pick(devices) },
+      campaign: { name: r.pick(campaigns) },
+      locale: r.pick(['en-US', 'de-DE', 'fr-FR']),
+    },
+  });
+});
+const sample = await fetch(`${server.url}/v1/decide`, {
+  method: 'POST',
+  headers,
+  body: decideBodies[0],
+});
+const sampleText = await sample.text();
+if (!sample.ok) throw new Error(`decide answered ${sample.status}: ${sampleText}`);
+
+const floor = startNode('floor server', ['--import', 'tsx', here('./floor-server.ts')], {
+  env: { FLOOR_BODY: sampleText },
+});
+const [, floorUrl = ''] = await floor.waitForOutput(/floor listening on (http:\S+)/, 60_000);
+const decideUrl = `${server.url}/v1/decide`;
+const floorDecideUrl = `${floorUrl}/v1/decide`;
+
+const latencyLine = (name: string, res: FixedRateResult) =>
+  `${name}: p50 ${fmt(percentile(res.latencies, 50), 2)} ms  p99 ${fmt(percentile(res.latencies, 99), 2)} ms  max ${fmt(res.latencies[res.latencies.length - 1] ?? NaN, 1)} ms  (${fmt(res.ok)} answered, ${res.failed} failed)`;
+// Warm-up, then measured: the floor first, then Attune.
+await fixedRate(floorDecideUrl, headers, decideBodies, settings.rate, 2);
+const floorLatency = await fixedRate(
+  floorDecideUrl,
+  headers,
+  decideBodies,
+  settings.rate,
+  settings.latencySeconds,
+);
+await fixedRate(decideUrl, headers, decideBodies, settings.rate, 2);
+const attuneLatency = await fixedRate(
+  decideUrl,
+  headers,
+  decideBodies,
+  settings.rate,
+  settings.latencySeconds,
+);
+console.log(`latency at ${settings.rate} req/s (answer ${fmt(sampleText.length)} bytes):`);
+console.log(`  ${latencyLine('floor ', floorLatency)}`);
+console.log(`  ${latencyLine('Attune', attuneLatency)}`);
+const p99 = percentile(attuneLatency.latencies, 99);
+console.log(`decide p99 ${fmt(p99, 2)} ms  (target <= 5 ms: ${p99 <= 5 ? 'met' : 'NOT met'})`);
+
+// The same requests with "log": false: deciding alone, without the Decision Served events
+// that the log writer and the processor then work through on the same two cores.
+const quietBodies = decideBodies.map((body) => `${body.slice(0, -1)},"log":false}`);
+const floorRounds: number[] = [];
+const attuneRounds: number[] = [];
+const quietRounds: number[] = [];
+for (let round = 1; round <= settings.rounds; round++) {
+  await maxThroughput(floorDecideUrl, headers, decideBodies, settings.connections, 1);
+  const f = await maxThroughput(
+    floorDecideUrl,
+    headers,
+    decideBodies,
+    settings.connections,
+    settings.maxSeconds,
+  );
+  await maxThroughput(decideUrl, headers, decideBodies, settings.connections, 1);
+  const a = await maxThroughput(
+    decideUrl,
+    headers,
+    decideBodies,
+    settings.connections,
+    settings.maxSeconds,
+  );
+  await server.waitCaughtUp(600_000);
+  const q = await maxThroughput(
+    decideUrl,
+    headers,
+    quietBodies,
+    settings.connections,
+    settings.maxSeconds,
+  );
+  floorRounds.push(f.requestsPerSecond);
+  attuneRounds.push(a.requestsPerSecond);
+  quietRounds.push(q.requestsPerSecond);
+  console.log(
+    `  round ${round}/${settings.rounds}: floor ${fmt(f.requestsPerSecond)} req/s (non-2xx ${f.non2xx}, errors ${f.errors}); Attune ${fmt(a.requestsPerSecond)} req/s (non-2xx ${a.non2xx}, errors ${a.errors}); Attune without logging ${fmt(q.requestsPerSecond)} req/s (non-2xx ${q.non2xx})`,
+  );
+  await server.waitCaughtUp(600_000);
+}
+const ratio = median(attuneRounds) / median(floorRounds);
+console.log(
+  `max throughput: floor ${fmt(median(floorRounds))} req/s, Attune ${fmt(median(attuneRounds))} req/s (medians)`,
+);
+console.log(
+  `ratio Attune / floor: ${fmt(ratio, 2)}  (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `without logging ("log": false): ${fmt(median(quietRounds))} req/s, ratio ${fmt(median(quietRounds) / median(floorRounds), 2)} of the floor`,
+);
+
+await floor.stop(5000);
+await server.stop();
