@@ -53,7 +53,14 @@ killChildrenOnExit();
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+/** The middle value; of an even count, the mean of the two middle ones. */
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    : (sorted[Math.floor(mid)] as number);
+};
 
 console.log(
   `bench:decide — ${fmt(settings.profiles)} profiles, 20 segments, 20 placements × 10 rules; 3 placements per decide; latency at ${settings.rate} req/s for ${settings.latencySeconds} s; max throughput ${settings.rounds} × (floor, Attune) × ${settings.maxSeconds} s, ${settings.connections} connections`,
