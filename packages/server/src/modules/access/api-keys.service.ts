@@ -33,16 +33,15 @@ export interface BootstrapResult {
   created: { kind: KeyKind; key: string }[];
 }
 
-/** How long a looked-up write key is trusted before it is read again (revoked by the CLI). */
-const writeKeyCacheMs = 5_000;
-const writeKeyCacheSize = 1_000;
+/** Write keys whose hash is remembered (every ingest and decide request hashes one). */
+const hashCacheSize = 1_000;
 
 export class ApiKeysService {
-  /** Write keys by their text: every ingest and decide request authenticates one. */
-  private readonly writeKeys = new Map<
-    string,
-    { record: ApiKeyRecord | undefined; until: number }
-  >();
+  /**
+   * SHA-256 of write keys by their text. Only the hash is kept: the record is read every
+   * time, so a key revoked by the API or the CLI is refused at once.
+   */
+  private readonly writeKeyHashes = new Map<string, string>();
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -94,7 +93,6 @@ export class ApiKeysService {
   }
 
   async revoke(id: string): Promise<void> {
-    this.writeKeys.clear();
     if (!(await this.store.revokeKey(id, this.clock.now()))) {
       throw new KeyRequestError('not_found', undefined, `No active key with id ${id}`);
     }
@@ -126,18 +124,14 @@ export class ApiKeysService {
     return { ok: true, sourceId: record.sourceId, keyId: record.id };
   }
 
-  /**
-   * The key's record, kept for a few seconds: a key revoked through this server is refused
-   * at once, one revoked by another process (the CLI) within `writeKeyCacheMs`.
-   */
   private async writeKeyRecord(key: string): Promise<ApiKeyRecord | undefined> {
-    const now = performance.now();
-    const cached = this.writeKeys.get(key);
-    if (cached !== undefined && cached.until > now) return cached.record;
-    const record = await this.store.findKeyByHash(hashKey(key));
-    if (this.writeKeys.size >= writeKeyCacheSize) this.writeKeys.clear();
-    this.writeKeys.set(key, { record, until: now + writeKeyCacheMs });
-    return record;
+    let hash = this.writeKeyHashes.get(key);
+    if (hash === undefined) {
+      hash = hashKey(key);
+      if (this.writeKeyHashes.size >= hashCacheSize) this.writeKeyHashes.clear();
+      this.writeKeyHashes.set(key, hash);
+    }
+    return this.store.findKeyByHash(hash);
   }
 
   async authenticateSecretKey(key: string): Promise<SecretAuth> {
