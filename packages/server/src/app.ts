@@ -349,6 +349,7 @@ async function assemble(
     ids,
     logger: http.log,
   });
+  processor?.onCommitted((_offset, changed) => decisions.hub.profilesChanged(changed));
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

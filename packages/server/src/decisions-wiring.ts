@@ -1,4 +1,5 @@
 import type { ComputedTraitDefinition, RfmBreakpoints } from '@attune/engine';
+import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
@@ -8,6 +9,8 @@ import type { WriteAuth } from './modules/access/api-keys.service.js';
 import { DecideService } from './modules/decisions/decide.service.js';
 import { ServedLog } from './modules/decisions/served-log.js';
 import { decisionRoutes } from './modules/decisions/decisions.routes.js';
+import { LiveHub } from './modules/decisions/live-hub.js';
+import { liveRoutes } from './modules/decisions/live.routes.js';
 import { PlacementsService } from './modules/decisions/placements.service.js';
 import { VariantRenderer } from './modules/decisions/variant-renderer.js';
 import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
@@ -72,11 +75,14 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     renderer,
     clock: w.clock,
   });
+  const hub = new LiveHub({ decide, findVisitor: (ids) => w.profiles.findVisitor(ids) });
+  await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await http.register(liveRoutes, { hub, authenticate: w.authenticate });
   await http.register(decisionRoutes, {
     placements,
     decide,
     authenticate: w.authenticate,
     changed: (id) => decide.forget(id),
   });
-  return { placements, decide, servedLog };
+  return { placements, decide, servedLog, hub };
 }

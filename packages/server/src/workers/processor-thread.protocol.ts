@@ -33,7 +33,8 @@ export type ToProcessor =
 
 export type FromProcessor =
   | { kind: 'ready'; committed: number }
-  | { kind: 'committed'; offset: number }
+  /** `changed`: profiles whose memberships, stage or traits the transaction changed. */
+  | { kind: 'committed'; offset: number; changed: string[] }
   | { kind: 'error'; message: string; details: string }
   /** Replies to erase (an ErasedSubject), prune (profiles changed) and prototypes. */
   | { kind: 'done'; id: number; result: ErasedSubject | number | PrototypeKeys }

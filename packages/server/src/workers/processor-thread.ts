@@ -18,7 +18,7 @@ export class ProcessorThread {
   private committed = 0;
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
-  private readonly committedListeners = new Set<(offset: number) => void>();
+  private readonly committedListeners = new Set<(offset: number, changed: string[]) => void>();
   /** Requests run between transactions (erase, prune), by id. */
   private readonly requests = new Map<
     number,
@@ -46,7 +46,8 @@ export class ProcessorThread {
             break;
           case 'committed':
             thread.advance(message.offset);
-            for (const listener of thread.committedListeners) listener(message.offset);
+            for (const listener of thread.committedListeners)
+              listener(message.offset, message.changed);
             break;
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
@@ -83,7 +84,8 @@ export class ProcessorThread {
   }
 
   /** Called after each batch the processor commits. */
-  onCommitted(listener: (offset: number) => void): () => void {
+  /** After each commit: its offset, and the profiles whose memberships, stage or traits changed. */
+  onCommitted(listener: (offset: number, changed: string[]) => void): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
   }

@@ -1,3 +1,4 @@
+import { SegmentsStep } from '../modules/segments/segments.step.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
@@ -46,6 +47,7 @@ const steps = buildProcessorSteps(stateDb, settings.processing, {
   onSkippedSegment: (segmentId, reason) =>
     post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
 });
+const segmentsStep = steps.find((step): step is SegmentsStep => step instanceof SegmentsStep);
 const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.identityRules, cipher);
 
 const processor = new Processor({
@@ -72,7 +74,8 @@ const processor = new Processor({
       });
     },
   },
-  onCommitted: (offset) => post({ kind: 'committed', offset }),
+  onCommitted: (offset) =>
+    post({ kind: 'committed', offset, changed: segmentsStep?.takeChanged() ?? [] }),
 });
 
 /** Outbox progress not yet written: one write between two transactions covers them all. */

@@ -60,6 +60,8 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   /** Entries and exits of this transaction, written at `flush` in one go. */
   private changes: MembershipChange[] = [];
   private access: ProfileAccess | null = null;
+  /** Profiles whose memberships, stage or traits changed since `takeChanged` (for live pushes). */
+  private changed = new Set<string>();
   private breakpoints: RfmBreakpoints | null = null;
 
   constructor(private readonly deps: SegmentsStepDeps) {}
@@ -74,6 +76,17 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     this.signature = null;
     this.timers.clear();
     this.changes = [];
+    this.changed.clear();
+  }
+
+  /**
+   * The profiles whose memberships, stage or traits changed since the last call; the
+   * processor takes them after each commit, so a rolled-back transaction reports none.
+   */
+  takeChanged(): string[] {
+    const ids = [...this.changed];
+    this.changed.clear();
+    return ids;
   }
 
   flush(): void {
@@ -123,6 +136,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   apply(): void {}
 
   eventApplied(profile: ProfileData, event: AppliedEvent): void {
+    if (event.traitsChanged) this.changed.add(profile.id);
     if (this.index.ordered.length === 0) return;
     if (event.name === null && !event.traitsChanged && profile.eventCount > 1) return;
     if (event.name !== null) {
@@ -145,6 +159,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   }
 
   profilesMerged(survivor: ProfileData, merged: ProfileData): void {
+    this.changed.add(survivor.id).add(merged.id);
     const now = this.deps.clock.now();
     const job = currentBackfill(this.statuses, this.index, this.trailKeys);
     const done = (id: string) => job !== null && id <= job.cursor;
@@ -290,6 +305,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       }
       if (member) members[segment.id] = { version: segment.version, since: input.now };
       else delete members[segment.id];
+      this.changed.add(profile.id);
       // A stage's membership only decides the stage: no members row, no event.
       if (segment.stage !== null) continue;
       this.changes.push({
@@ -316,6 +332,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     if (stage === was) return false;
     if (stage === null) delete profile.segments.stage;
     else profile.segments.stage = stage;
+    this.changed.add(profile.id);
     this.deps.store.recordStageChange({
       profileId: profile.id,
       from: was,
