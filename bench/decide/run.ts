@@ -8,6 +8,8 @@
  *    an unknown one, with a page context; decisions are logged as usual.
  *    - latency at a fixed 1,000 requests/s (open loop), against the floor at the same rate;
  *    - the most requests/s (16 connections), rounds alternating floor and Attune.
+ *    - live pushes: new visitors subscribe over /v1/live, then send the event that changes
+ *      their decision; from the event's 200 to the push, during 300 decides/s.
  *    The floor is a bare Fastify route answering a constant JSON of a real answer's size.
  *
  * Flags: --quick (10k profiles, shorter phases); --cpu-prof-dir <dir> (CPU profiles of the
@@ -21,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { killChildrenOnExit, onExit, startNode } from '../ingest/processes.js';
 import { Random } from '../ingest/random.js';
 import { attuneCli } from '../ingest/rounds.js';
-import { AttuneServer, authorization } from '../segments/server.js';
+import { AttuneServer, authorization, writeKey } from '../segments/server.js';
+import { liveProbes, probePlacement, probeSegment } from './live-probes.js';
 import { fixedRate, maxThroughput, percentile, type FixedRateResult } from './load.js';
 import { compareRuleEngines } from './rule-engines.js';
 import {
@@ -48,6 +51,8 @@ const settings = {
   rounds: 2,
   connections: 16,
   seed: 1,
+  liveProbes: quick ? 20 : 100,
+  liveSeconds: quick ? 5 : 20,
 };
 killChildrenOnExit();
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -137,7 +142,7 @@ for (let i = 0; i < batches.length; i += 4) {
 }
 await server.waitCaughtUp(600_000);
 const segments = segmentMix(20);
-await server.createSegments(segments);
+await server.createSegments([...segments, probeSegment]);
 await server.waitAllReady(600_000);
 for (const placement of placementMix(
   20,
@@ -146,8 +151,9 @@ for (const placement of placementMix(
   settings.seed,
 ))
   await server.admin('POST', '/v1/placements', placement);
+await server.admin('POST', '/v1/placements', probePlacement);
 console.log(
-  `setup: ${fmt(settings.profiles)} profiles loaded and processed, 20 segments ready, 20 placements defined in ${fmt((performance.now() - loadStarted) / 1000, 1)} s`,
+  `setup: ${fmt(settings.profiles)} profiles loaded and processed, 20 segments (and the live probe's) ready, 20 placements defined in ${fmt((performance.now() - loadStarted) / 1000, 1)} s`,
 );
 
 const decideBodies = Array.from({ length: 2000 }, () => {
@@ -210,6 +216,27 @@ console.log(`decide p99 ${fmt(p99, 2)} ms  (target <= 5 ms: ${p99 <= 5 ? 'met' :
 // The same requests with "log": false: deciding alone, without the Decision Served events
 // that the log writer and the processor then work through on the same two cores.
 const quietBodies = decideBodies.map((body) => `${body.slice(0, -1)},"log":false}`);
+// Live pushes under moderate load: new visitors' pages subscribe over /v1/live, then send
+// the event that changes their decision; measured from the event's 200 to the push.
+const liveLoad = fixedRate(decideUrl, headers, decideBodies, 300, settings.liveSeconds);
+const live = await liveProbes({
+  url: server.url,
+  writeKey,
+  authorization,
+  probes: settings.liveProbes,
+  gapMs: 100,
+  seed: settings.seed,
+});
+await liveLoad;
+const liveP99 = percentile(live.latencies, 99);
+console.log(
+  `live push, event ack → push (${settings.liveProbes} new visitors, during 300 decides/s): p50 ${fmt(percentile(live.latencies, 50), 1)} ms  p99 ${fmt(liveP99, 1)} ms  max ${fmt(live.latencies[live.latencies.length - 1] ?? NaN, 1)} ms  (${live.missed} missed)`,
+);
+console.log(
+  `live p99 ${fmt(liveP99, 1)} ms  (target <= 100 ms: ${liveP99 <= 100 && live.missed === 0 ? 'met' : 'NOT met'})`,
+);
+await server.waitCaughtUp(600_000);
+
 const floorRounds: number[] = [];
 const attuneRounds: number[] = [];
 const quietRounds: number[] = [];
