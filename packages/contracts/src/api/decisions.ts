@@ -150,6 +150,8 @@ export const decisionReasons = [
   'holdout',
   /** Deciding took longer than the time budget: the fallback. */
   'time_budget',
+  /** The chosen variant's template failed to render (e.g. past the render limit): the fallback. */
+  'render_error',
 ] as const;
 export type DecisionReason = (typeof decisionReasons)[number];
 

@@ -22,6 +22,11 @@ import {
   singleRequest,
 } from '../testing/fuzz/ingest-payloads.fixture.js';
 import { readRequest } from '../testing/fuzz/read-payloads.fixture.js';
+import {
+  decideRequest,
+  fuzzPlacementId,
+  placementRequest,
+} from '../testing/fuzz/decision-payloads.fixture.js';
 
 /**
  * Hostile input (issue item 8): at least 10,000 malformed or adversarial requests against
@@ -33,9 +38,7 @@ import { readRequest } from '../testing/fuzz/read-payloads.fixture.js';
  * FUZZ_LOG_LEVEL=error prints the stack of a 500; FUZZ_DUMP=<file> saves the failing payload.
  *
  * Adding a route is one line in `targets`: a name, an arbitrary of FuzzRequest and a run
- * count. The decide route (another issue) goes in as, for instance,
- *   { name: 'decide', requests: decideRequest, runs: 100 },
- * with `decideRequest` built like `singleRequest` (auth 'write', url '/v1/decide').
+ * count.
  */
 const seed = Number(process.env['FUZZ_SEED'] ?? 20_261_123);
 /** Requests per run, sent at once: ingest then commits them together, as under load. */
@@ -56,6 +59,8 @@ const targets: Target[] = [
   { name: 'import: JSONL', requests: importRequest, runs: 120 },
   { name: 'admin: writes', requests: adminWriteRequest, runs: 300 },
   { name: 'admin: reads', requests: readRequest, runs: 760 },
+  { name: 'decisions: placements', requests: placementRequest, runs: 200 },
+  { name: 'decisions: decide', requests: decideRequest, runs: 200 },
 ];
 
 let t: TestApp;
@@ -91,6 +96,18 @@ beforeAll(async () => {
     id: 'fuzz-base',
     name: 'Fuzz base',
     condition: { type: 'trait', trait: 'plan', op: 'eq', value: 'pro' },
+  });
+  await adminWrite(t, 'POST', '/v1/placements', {
+    id: fuzzPlacementId,
+    name: 'Fuzz hero',
+    rules: [
+      {
+        id: 'base',
+        condition: { type: 'segment', segment: 'fuzz-base' },
+        variant: { id: 'base', template: 'Hi {{ traits.name }} on {{ context.page.path }}' },
+      },
+    ],
+    fallback: { id: 'default', payload: { n: 1 } },
   });
   // No profile ever gets this trait as its own key: a member means a polluted prototype.
   await adminWrite(t, 'POST', '/v1/segments', {

@@ -50,6 +50,57 @@ const german = { locale: 'de-DE', page: { path: '/start' } };
 const source = { writeKey: 'wk' };
 
 describe('DecideService', () => {
+  it('answers the fallback when the chosen template fails as it renders', () => {
+    const db = openDatabase(':memory:', { schema: 'log' });
+    const store = new SqlitePlacementStore(db);
+    const renderer = new VariantRenderer(5);
+    const failing = [
+      '{% for i in (1..100000000) %}x{% endfor %}',
+      "{% include 'secrets' %}",
+      "{% render '/etc/passwd' %}",
+    ];
+    failing.forEach((template, i) => {
+      expect(renderer.problemOf(template)).toBeNull();
+      store.create(
+        `p${i}`,
+        {
+          name: 'p',
+          description: null,
+          rules: [
+            {
+              id: 'r',
+              condition: { type: 'not', condition: { type: 'segment', segment: 'x' } },
+              variant: { id: 'bad', template },
+            },
+          ],
+          fallback: { id: 'default', template: 'Welcome' },
+        },
+        0,
+      );
+    });
+    const fallbacks: string[] = [];
+    const service = new DecideService({
+      placements: store,
+      findVisitor: () => undefined,
+      computedTraits: [],
+      rfmBreakpoints: () => null,
+      renderer,
+      clock: new ManualClock(0),
+      ids: { next: () => 'd' },
+      holdoutPercent: 0,
+      timeBudgetMs: 10_000,
+      served: () => {},
+      countFallback: (reason) => fallbacks.push(reason),
+    });
+    const { decisions } = service.decide({ placements: ['p0', 'p1', 'p2'] }, { writeKey: 'wk' });
+    expect(decisions.map((d) => [d.variantId, d.rendered, d.reason, d.fallback])).toEqual([
+      ['default', 'Welcome', 'render_error', true],
+      ['default', 'Welcome', 'render_error', true],
+      ['default', 'Welcome', 'render_error', true],
+    ]);
+    expect(fallbacks).toEqual(['render_error', 'render_error', 'render_error']);
+  });
+
   it('decides on the context alone for a visitor without a profile', () => {
     const { service, served, fallbacks } = setup();
     const { decisions } = service.decide(

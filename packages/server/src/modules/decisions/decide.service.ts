@@ -7,6 +7,7 @@ import {
   type ComputedTraitDefinition,
   type ConditionInput,
   type RfmBreakpoints,
+  type VariantChoice,
 } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -87,18 +88,30 @@ export class DecideService {
     const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';
     const holdout = holdoutKey !== '' && inHoldout(holdoutKey, deps.holdoutPercent);
     let scope: RenderScope | null = null;
+    const render = (template: string | undefined): string | null =>
+      template === undefined
+        ? null
+        : deps.renderer.render(template, (scope ??= this.scopeOf(profile, input, context)));
     const decisions = placements.map((placement): Decision => {
       const overBudget = elapsed() > deps.timeBudgetMs;
-      const choice = overBudget
-        ? { variant: placement.fallback, rule: null, reason: 'time_budget' as const }
+      let choice: VariantChoice = overBudget
+        ? { variant: placement.fallback, rule: null, reason: 'time_budget' }
         : chooseVariant(placement, input, { holdout });
+      let rendered: string | null;
+      try {
+        rendered = render(choice.variant.template);
+      } catch {
+        // A template that fails at render time (its loop ran past the render limit, an
+        // include of nothing): the fallback, and the fallback's own failure renders nothing.
+        choice = { variant: placement.fallback, rule: null, reason: 'render_error' };
+        try {
+          rendered = render(choice.variant.template);
+        } catch {
+          rendered = null;
+        }
+      }
       const fallback = choice.rule === null;
       if (fallback) deps.countFallback?.(choice.reason);
-      const template = choice.variant.template;
-      const rendered =
-        template === undefined
-          ? null
-          : deps.renderer.render(template, (scope ??= this.scopeOf(profile, input, context)));
       return {
         placement: placement.id,
         variantId: choice.variant.id,
