@@ -40,6 +40,7 @@ export const errorCodes = {
   invalid_condition: { status: 400, title: 'The condition cannot be used' },
   unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
+  upgrade_required: { status: 426, title: 'This endpoint speaks WebSocket only' },
   unknown_placement: { status: 400, title: 'No placement has this id' },
   invalid_template: { status: 400, title: 'The Liquid template cannot be parsed' },
   unknown_purpose: { status: 400, title: 'The consent purpose is not configured' },

@@ -103,6 +103,16 @@ describe('GET /v1/live', () => {
     page.socket.close();
   });
 
+  it('answers a plain HTTP request with a problem, 426', async () => {
+    const res = await t.app.http.inject({
+      method: 'GET',
+      url: `/v1/live?writeKey=${testWriteKey}`,
+    });
+    expect(res.statusCode).toBe(426);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'upgrade_required' });
+  });
+
   it('refuses a missing or wrong write key, missing ids and bad messages, saying why', async () => {
     const noKey = await connect('anonymousId=a');
     await expect.poll(() => noKey.closed(), { timeout: 5000 }).toBe(4401);

@@ -1,6 +1,7 @@
 import type { DecideContext } from '@attune/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { ProblemError } from '../../http/problem.js';
 import type { WriteAuth } from '../access/api-keys.service.js';
 import type { LiveHub, LiveVisitor } from './live-hub.js';
 import { DecisionRequestError } from './placements.service.js';
@@ -32,26 +33,31 @@ const maxPlacements = 50;
  * `{"type": "error", "code", "detail", "field"?}`.
  */
 export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Promise<void> {
-  app.get(
-    '/v1/live',
-    {
-      websocket: true,
-      config: { permission: 'write_key' },
-      schema: {
-        tags: ['decisions'],
-        summary:
-          'WebSocket: live decisions for a visitor (query: writeKey, userId or anonymousId); see README',
-        querystring: {
-          type: 'object',
-          properties: {
-            writeKey: { type: 'string', maxLength: 200 },
-            userId: { type: 'string', minLength: 1, maxLength: 500 },
-            anonymousId: { type: 'string', minLength: 1, maxLength: 500 },
-          },
+  app.route({
+    method: 'GET',
+    url: '/v1/live',
+    config: { permission: 'write_key' },
+    schema: {
+      tags: ['decisions'],
+      summary:
+        'WebSocket: live decisions for a visitor (query: writeKey, userId or anonymousId); see README',
+      querystring: {
+        type: 'object',
+        properties: {
+          writeKey: { type: 'string', maxLength: 200 },
+          userId: { type: 'string', minLength: 1, maxLength: 500 },
+          anonymousId: { type: 'string', minLength: 1, maxLength: 500 },
         },
       },
     },
-    async (socket: WebSocket, request) => {
+    // A plain HTTP request (no Upgrade header) gets a problem, not an empty 404.
+    handler: async () => {
+      throw new ProblemError(
+        'upgrade_required',
+        'Open /v1/live as a WebSocket (Upgrade: websocket); see README, "Live decisions"',
+      );
+    },
+    wsHandler: async (socket: WebSocket, request) => {
       const send = (message: object) => socket.send(JSON.stringify(message));
       const refuse = (code: number, problem: object) => {
         send({ type: 'error', ...problem });
@@ -101,7 +107,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
         }
       });
     },
-  );
+  });
 }
 
 function textOf(data: RawData): string {
