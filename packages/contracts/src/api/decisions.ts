@@ -139,6 +139,14 @@ export const DecideRequest = Type.Object(
 );
 export type DecideRequest = Static<typeof DecideRequest>;
 
+/** GET /v1/live: browsers cannot set headers on a WebSocket, so the key comes in the query. */
+export const LiveQuery = Type.Object({
+  writeKey: Type.Optional(Type.String({ maxLength: 200 })),
+  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+});
+export type LiveQuery = Static<typeof LiveQuery>;
+
 export const decisionReasons = [
   /** A rule held. */
   'rule',

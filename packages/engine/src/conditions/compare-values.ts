@@ -158,7 +158,9 @@ export function valueAt(source: Readonly<Record<string, unknown>>, path: string)
 }
 
 /** Keys an object or array inherits: reading one by plain indexing could see the prototype's. */
-const inheritedKey = (key: string): boolean => key in Object.prototype || key in Array.prototype;
+/** Whether an object or an array inherits this key (so plain indexing could read a prototype's). */
+export const inheritedKey = (key: string): boolean =>
+  key in Object.prototype || key in Array.prototype;
 
 /**
  * `valueAt` for one path, split once: the streaming path reads the same paths millions of

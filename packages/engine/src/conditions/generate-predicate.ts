@@ -1,10 +1,8 @@
 import type { Condition, LeafCondition } from '@attune/contracts';
-import { comparisonTester, pathReader } from './compare-values.js';
+import { comparisonTester, inheritedKey, pathReader } from './compare-values.js';
 import type { ConditionInput } from './compile-condition.js';
 
 type Evaluate = (input: ConditionInput) => boolean;
-
-const inheritedKey = (key: string): boolean => key in Object.prototype || key in Array.prototype;
 
 /**
  * One JavaScript function for a whole condition tree, instead of a closure per node: a tree
@@ -21,6 +19,8 @@ export function generatePredicate(
 ): Evaluate {
   const k: unknown[] = [];
   const constant = (value: unknown): string => `k[${k.push(value) - 1}]`;
+  /** Read when a decision is asked without a context, and where there is none. */
+  const noContext = constant({});
   /**
    * A string or finite number as a literal, so the engine sees a fixed property name or
    * value (a named load with an inline cache instead of a keyed lookup). JSON.stringify of
@@ -86,7 +86,7 @@ export function generatePredicate(
       case 'computed':
         return comparison(c, 'i.computed', c.path);
       case 'context':
-        return comparison(c, `(i.context || ${constant({})})`, c.field);
+        return comparison(c, `(i.context || ${noContext})`, c.field);
       default:
         return `${constant(closureOf(c))}(i)`;
     }

@@ -40,7 +40,6 @@ const definitionText = (data: PlacementDefinitionData): string =>
 export class SqlitePlacementStore implements PlacementStore {
   private readonly selectOne;
   private readonly selectActive;
-  private readonly selectVersions;
   private readonly insertPlacement;
   private readonly updatePlacement;
   private readonly insertVersion;
@@ -51,9 +50,6 @@ export class SqlitePlacementStore implements PlacementStore {
   constructor(db: SqliteDatabase) {
     this.selectOne = db.prepare('SELECT * FROM placements WHERE id = ?');
     this.selectActive = db.prepare('SELECT * FROM placements WHERE deleted_at IS NULL ORDER BY id');
-    this.selectVersions = db
-      .prepare('SELECT id, version FROM placements WHERE deleted_at IS NULL')
-      .raw();
     this.insertPlacement = db.prepare(
       `INSERT INTO placements (id, name, description, version, definition, created_at, updated_at)
        VALUES (?, ?, ?, 1, ?, ?, ?)`,
@@ -119,9 +115,5 @@ export class SqlitePlacementStore implements PlacementStore {
 
   delete(id: string, at: number): boolean {
     return this.markDeleted.run(at, id).changes > 0;
-  }
-
-  versions(): Map<string, number> {
-    return new Map(this.selectVersions.all() as [string, number][]);
   }
 }

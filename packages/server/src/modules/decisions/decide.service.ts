@@ -75,8 +75,9 @@ export class DecideService {
 
   decide(request: DecideRequest, source: DecideSource): DecideResponse {
     const { deps } = this;
-    const started = (deps.elapsed ?? performance.now.bind(performance))();
-    const elapsed = () => (deps.elapsed ?? performance.now.bind(performance))() - started;
+    const clock = deps.elapsed ?? (() => performance.now());
+    const started = clock();
+    const elapsed = () => clock() - started;
     const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
     const now = deps.clock.now();
     const profile = deps.findVisitor({

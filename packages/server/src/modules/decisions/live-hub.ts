@@ -50,13 +50,6 @@ export class LiveHub {
 
   constructor(private readonly deps: LiveHubDeps) {}
 
-  /** Subscriptions open now. */
-  get size(): number {
-    let n = this.unknown.size;
-    for (const set of this.byProfile.values()) n += set.size;
-    return n;
-  }
-
   /**
    * Decides the placements for the visitor and sends them, then keeps the page current.
    * Throws what `decide` throws (an unknown placement) before subscribing anything.

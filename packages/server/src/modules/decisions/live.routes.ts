@@ -1,4 +1,4 @@
-import type { DecideContext } from '@attune/contracts';
+import { LiveQuery, type DecideContext } from '@attune/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { ProblemError } from '../../http/problem.js';
@@ -11,12 +11,6 @@ export interface LiveRouteDeps {
   authenticate: (writeKey: string) => Promise<WriteAuth>;
   /** How often the server pings an open connection (proxies drop idle ones). */
   pingIntervalMs?: number;
-}
-
-interface LiveQuery {
-  writeKey?: string;
-  userId?: string;
-  anonymousId?: string;
 }
 
 /** Close codes in the application range (4000–4999): the page's SDK tells them apart. */
@@ -41,14 +35,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
       tags: ['decisions'],
       summary:
         'WebSocket: live decisions for a visitor (query: writeKey, userId or anonymousId); see README',
-      querystring: {
-        type: 'object',
-        properties: {
-          writeKey: { type: 'string', maxLength: 200 },
-          userId: { type: 'string', minLength: 1, maxLength: 500 },
-          anonymousId: { type: 'string', minLength: 1, maxLength: 500 },
-        },
-      },
+      querystring: LiveQuery,
     },
     // A plain HTTP request (no Upgrade header) gets a problem, not an empty 404.
     handler: async () => {

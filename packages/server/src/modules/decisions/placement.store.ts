@@ -28,6 +28,4 @@ export interface PlacementStore {
   idUsed(id: string): boolean;
   /** Whether it existed. */
   delete(id: string, at: number): boolean;
-  /** The id and version of every placement not deleted: cheap, to notice changes. */
-  versions(): Map<string, number>;
 }
