@@ -74,6 +74,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     segmentExists: w.segmentExists,
     renderer,
     clock: w.clock,
+    changed: (id) => decide.forget(id),
   });
   const hub = new LiveHub({ decide, findVisitor: (ids) => w.profiles.findVisitor(ids) });
   await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -82,7 +83,6 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     placements,
     decide,
     authenticate: w.authenticate,
-    changed: (id) => decide.forget(id),
   });
   return { placements, decide, servedLog, hub };
 }

@@ -74,16 +74,38 @@ export class DecideService {
   }
 
   decide(request: DecideRequest, source: DecideSource): DecideResponse {
-    const { deps } = this;
-    const clock = deps.elapsed ?? (() => performance.now());
-    const started = clock();
-    const elapsed = () => clock() - started;
-    const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
-    const now = deps.clock.now();
-    const profile = deps.findVisitor({
+    const started = this.now();
+    const profile = this.deps.findVisitor({
       ...(request.userId === undefined ? {} : { userId: request.userId }),
       ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
     });
+    return this.decideWith(profile, request, source, started);
+  }
+
+  /** `decide` for a visitor whose profile the caller has already looked up (or found none). */
+  decideFor(
+    profile: ProfileData | undefined,
+    request: DecideRequest,
+    source: DecideSource,
+  ): DecideResponse {
+    return this.decideWith(profile, request, source, this.now());
+  }
+
+  /** Ms for the time budget (injectable so tests can exhaust it). */
+  private now(): number {
+    return this.deps.elapsed?.() ?? performance.now();
+  }
+
+  private decideWith(
+    profile: ProfileData | undefined,
+    request: DecideRequest,
+    source: DecideSource,
+    started: number,
+  ): DecideResponse {
+    const { deps } = this;
+    const elapsed = () => this.now() - started;
+    const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
+    const now = deps.clock.now();
     const context = (request.context ?? {}) as Record<string, unknown>;
     const input = this.inputOf(profile, now, context);
     const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';

@@ -19,13 +19,11 @@ export interface DecisionRouteDeps {
   placements: PlacementsService;
   decide: DecideService;
   authenticate: (writeKey: string) => Promise<WriteAuth>;
-  /** Tells the decide service a placement changed (its compiled rules are stale). */
-  changed: (placementId: string) => void;
 }
 
 export async function decisionRoutes(
   app: FastifyInstance,
-  { placements, decide, authenticate, changed }: DecisionRouteDeps,
+  { placements, decide, authenticate }: DecisionRouteDeps,
 ): Promise<void> {
   const common = { tags: ['decisions'], security: [{ bearer: [] }] };
   const idOf = (request: FastifyRequest) => (request.params as Static<typeof PlacementParams>).id;
@@ -41,11 +39,8 @@ export async function decisionRoutes(
         response: { 201: PlacementView, '4xx': Problem },
       },
     },
-    async (request, reply) => {
-      const created = answer(() => placements.create(request.body as PlacementInput));
-      changed(created.id);
-      return reply.code(201).send(created);
-    },
+    async (request, reply) =>
+      reply.code(201).send(answer(() => placements.create(request.body as PlacementInput))),
   );
 
   app.get(
@@ -83,13 +78,8 @@ export async function decisionRoutes(
         response: { 200: PlacementView, '4xx': Problem },
       },
     },
-    async (request) => {
-      const updated = answer(() =>
-        placements.update(idOf(request), request.body as PlacementInput),
-      );
-      changed(updated.id);
-      return updated;
-    },
+    async (request) =>
+      answer(() => placements.update(idOf(request), request.body as PlacementInput)),
   );
 
   app.delete(
@@ -105,7 +95,6 @@ export async function decisionRoutes(
     },
     async (request, reply) => {
       answer(() => placements.delete(idOf(request)));
-      changed(idOf(request));
       return reply.code(204).send();
     },
   );

@@ -25,7 +25,7 @@ interface Subscription {
 }
 
 export interface LiveHubDeps {
-  decide: Pick<DecideService, 'decide'>;
+  decide: Pick<DecideService, 'decideFor'>;
   findVisitor: (visitor: LiveVisitor) => ProfileData | undefined;
   /** Up to this many visitors without a profile yet are looked up again after every commit. */
   retryEveryCommit?: number;
@@ -71,7 +71,7 @@ export class LiveHub {
       shown: new Map(),
     };
     const profile = this.deps.findVisitor(visitor);
-    const decisions = this.decide(sub);
+    const decisions = this.decide(sub, profile);
     for (const d of decisions) sub.shown.set(d.placement, shownAs(d));
     this.index(sub, profile?.id ?? null);
     subscriber.send(JSON.stringify({ type: 'decisions', decisions }));
@@ -108,20 +108,25 @@ export class LiveHub {
 
   private refresh(sub: Subscription): void {
     // The visitor's profile may have appeared, or been merged into another.
-    const profileId = this.deps.findVisitor(sub.visitor)?.id ?? null;
+    const profile = this.deps.findVisitor(sub.visitor);
+    const profileId = profile?.id ?? null;
     if (profileId !== sub.profileId) {
       this.unindex(sub);
       this.index(sub, profileId);
     }
     if (profileId === null) return;
-    const changed = this.decide(sub).filter((d) => sub.shown.get(d.placement) !== shownAs(d));
+    const changed = this.decide(sub, profile).filter(
+      (d) => sub.shown.get(d.placement) !== shownAs(d),
+    );
     if (changed.length === 0) return;
     for (const d of changed) sub.shown.set(d.placement, shownAs(d));
     sub.subscriber.send(JSON.stringify({ type: 'decisions', decisions: changed }));
   }
 
-  private decide(sub: Subscription): Decision[] {
-    return this.deps.decide.decide(
+  /** Decides with the profile just looked up: deciding does not look the visitor up again. */
+  private decide(sub: Subscription, profile: ProfileData | undefined): Decision[] {
+    return this.deps.decide.decideFor(
+      profile,
       { ...sub.visitor, placements: sub.placements, context: sub.context },
       sub.source,
     ).decisions;

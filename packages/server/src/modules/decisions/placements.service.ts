@@ -36,6 +36,8 @@ export interface PlacementsServiceDeps {
   segmentExists: (id: string) => boolean;
   renderer: Pick<VariantRenderer, 'problemOf'>;
   clock: Clock;
+  /** Told after a placement is created, changed or deleted (compiled rules are stale). */
+  changed?: (id: string) => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export class PlacementsService {
         '/id',
         `Placement ${id} exists or existed; edit it with PUT /v1/placements/${id} or choose another id`,
       );
+    this.deps.changed?.(id);
     return view(created);
   }
 
@@ -71,6 +74,7 @@ export class PlacementsService {
     if (JSON.stringify(definitionOf(current)) === JSON.stringify(data)) return view(current);
     const updated = this.deps.store.update(id, data, this.deps.clock.now());
     if (updated === undefined) throw notFound(id);
+    this.deps.changed?.(id);
     return view(updated);
   }
 
@@ -84,6 +88,7 @@ export class PlacementsService {
 
   delete(id: string): void {
     if (!this.deps.store.delete(id, this.deps.clock.now())) throw notFound(id);
+    this.deps.changed?.(id);
   }
 
   private active(id: string): PlacementRecord {
