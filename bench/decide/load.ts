@@ -72,9 +72,6 @@ export async function fixedRate(
   return { sent: total, ok, failed, latencies };
 }
 
-export const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-
 export interface MaxResult {
   requestsPerSecond: number;
   non2xx: number;

@@ -7,6 +7,7 @@
 import { compileCondition, type ConditionInput } from '@attune/engine';
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import { Random } from '../ingest/random.js';
+import { median } from '../ingest/report.js';
 import {
   campaigns,
   countries,
@@ -95,8 +96,6 @@ const flatFacts = (f: Facts) => ({
   campaign: f.context.campaign.name,
   locale: f.context.locale,
 });
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export async function compareRuleEngines(options: {
   rules: number;

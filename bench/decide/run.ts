@@ -25,7 +25,9 @@ import { Random } from '../ingest/random.js';
 import { attuneCli } from '../ingest/rounds.js';
 import { AttuneServer, authorization, writeKey } from '../segments/server.js';
 import { liveProbes, probePlacement, probeSegment } from './live-probes.js';
-import { fixedRate, maxThroughput, percentile, type FixedRateResult } from './load.js';
+import { median } from '../ingest/report.js';
+import { met, percentile } from '../segments/report.js';
+import { fixedRate, maxThroughput, type FixedRateResult } from './load.js';
 import { compareRuleEngines } from './rule-engines.js';
 import {
   campaigns,
@@ -58,14 +60,6 @@ killChildrenOnExit();
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-/** The middle value; of an even count, the mean of the two middle ones. */
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid)
-    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-    : (sorted[Math.floor(mid)] as number);
-};
 
 console.log(
   `bench:decide — ${fmt(settings.profiles)} profiles, 20 segments, 20 placements × 10 rules; 3 placements per decide; latency at ${settings.rate} req/s for ${settings.latencySeconds} s; max throughput ${settings.rounds} × (floor, Attune) × ${settings.maxSeconds} s, ${settings.connections} connections`,
@@ -83,7 +77,7 @@ console.log(
   `rule evaluation, 1,000 rules × ${engines.profiles} profiles (${fmt(engines.matchesPerProfile, 1)} hold per profile, same in both): Attune ${fmt(engines.attuneMicros, 1)} µs per profile, json-rules-engine ${fmt(engines.jsonRulesEngineMicros, 0)} µs (medians of ${engines.roundsAttune.length} rounds)`,
 );
 console.log(
-  `ratio json-rules-engine / Attune: ${fmt(engineRatio, 0)}×  (target >= 100×: ${engineRatio >= 100 ? 'met' : 'NOT met'})`,
+  `ratio json-rules-engine / Attune: ${fmt(engineRatio, 0)}×  (target >= 100×: ${met(engineRatio >= 100)})`,
 );
 
 // 2. Attune with profiles, segments and placements.
@@ -188,30 +182,24 @@ const [, floorUrl = ''] = await floor.waitForOutput(/floor listening on (http:\S
 const decideUrl = `${server.url}/v1/decide`;
 const floorDecideUrl = `${floorUrl}/v1/decide`;
 
+/** p50, p99 and max of sorted latencies in ms. */
+const latencyText = (latencies: number[], digits: number) =>
+  `p50 ${fmt(percentile(latencies, 0.5), digits)} ms  p99 ${fmt(percentile(latencies, 0.99), digits)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms`;
 const latencyLine = (name: string, res: FixedRateResult) =>
-  `${name}: p50 ${fmt(percentile(res.latencies, 50), 2)} ms  p99 ${fmt(percentile(res.latencies, 99), 2)} ms  max ${fmt(res.latencies[res.latencies.length - 1] ?? NaN, 1)} ms  (${fmt(res.ok)} answered, ${res.failed} failed)`;
-// Warm-up, then measured: the floor first, then Attune.
-await fixedRate(floorDecideUrl, headers, decideBodies, settings.rate, 2);
-const floorLatency = await fixedRate(
-  floorDecideUrl,
-  headers,
-  decideBodies,
-  settings.rate,
-  settings.latencySeconds,
-);
-await fixedRate(decideUrl, headers, decideBodies, settings.rate, 2);
-const attuneLatency = await fixedRate(
-  decideUrl,
-  headers,
-  decideBodies,
-  settings.rate,
-  settings.latencySeconds,
-);
+  `${name}: ${latencyText(res.latencies, 2)}  (${fmt(res.ok)} answered, ${res.failed} failed)`;
+/** 2 s of warm-up, then the measured run, at the fixed rate. */
+const latencyRun = async (url: string) => {
+  await fixedRate(url, headers, decideBodies, settings.rate, 2);
+  return fixedRate(url, headers, decideBodies, settings.rate, settings.latencySeconds);
+};
+// The floor first, then Attune.
+const floorLatency = await latencyRun(floorDecideUrl);
+const attuneLatency = await latencyRun(decideUrl);
 console.log(`latency at ${settings.rate} req/s (answer ${fmt(sampleText.length)} bytes):`);
 console.log(`  ${latencyLine('floor ', floorLatency)}`);
 console.log(`  ${latencyLine('Attune', attuneLatency)}`);
-const p99 = percentile(attuneLatency.latencies, 99);
-console.log(`decide p99 ${fmt(p99, 2)} ms  (target <= 5 ms: ${p99 <= 5 ? 'met' : 'NOT met'})`);
+const p99 = percentile(attuneLatency.latencies, 0.99);
+console.log(`decide p99 ${fmt(p99, 2)} ms  (target <= 5 ms: ${met(p99 <= 5)})`);
 
 // The same requests with "log": false: deciding alone, without the Decision Served events
 // that the log writer and the processor then work through on the same two cores.
@@ -228,43 +216,29 @@ const live = await liveProbes({
   seed: settings.seed,
 });
 await liveLoad;
-const liveP99 = percentile(live.latencies, 99);
+const liveP99 = percentile(live.latencies, 0.99);
 console.log(
-  `live push, event ack → push (${settings.liveProbes} new visitors, during 300 decides/s): p50 ${fmt(percentile(live.latencies, 50), 1)} ms  p99 ${fmt(liveP99, 1)} ms  max ${fmt(live.latencies[live.latencies.length - 1] ?? NaN, 1)} ms  (${live.missed} missed)`,
+  `live push, event ack → push (${settings.liveProbes} new visitors, during 300 decides/s): ${latencyText(live.latencies, 1)}  (${live.missed} missed)`,
 );
 console.log(
-  `live p99 ${fmt(liveP99, 1)} ms  (target <= 100 ms: ${liveP99 <= 100 && live.missed === 0 ? 'met' : 'NOT met'})`,
+  `live p99 ${fmt(liveP99, 1)} ms  (target <= 100 ms: ${met(liveP99 <= 100 && live.missed === 0)})`,
 );
 await server.waitCaughtUp(600_000);
 
 const floorRounds: number[] = [];
 const attuneRounds: number[] = [];
 const quietRounds: number[] = [];
+/** The most requests/s `bodies` get answered, after `warmupSeconds` of the same. */
+const maxRun = async (url: string, bodies: readonly string[], warmupSeconds: number) => {
+  if (warmupSeconds > 0)
+    await maxThroughput(url, headers, bodies, settings.connections, warmupSeconds);
+  return maxThroughput(url, headers, bodies, settings.connections, settings.maxSeconds);
+};
 for (let round = 1; round <= settings.rounds; round++) {
-  await maxThroughput(floorDecideUrl, headers, decideBodies, settings.connections, 1);
-  const f = await maxThroughput(
-    floorDecideUrl,
-    headers,
-    decideBodies,
-    settings.connections,
-    settings.maxSeconds,
-  );
-  await maxThroughput(decideUrl, headers, decideBodies, settings.connections, 1);
-  const a = await maxThroughput(
-    decideUrl,
-    headers,
-    decideBodies,
-    settings.connections,
-    settings.maxSeconds,
-  );
+  const f = await maxRun(floorDecideUrl, decideBodies, 1);
+  const a = await maxRun(decideUrl, decideBodies, 1);
   await server.waitCaughtUp(600_000);
-  const q = await maxThroughput(
-    decideUrl,
-    headers,
-    quietBodies,
-    settings.connections,
-    settings.maxSeconds,
-  );
+  const q = await maxRun(decideUrl, quietBodies, 0);
   floorRounds.push(f.requestsPerSecond);
   attuneRounds.push(a.requestsPerSecond);
   quietRounds.push(q.requestsPerSecond);
@@ -277,9 +251,7 @@ const ratio = median(attuneRounds) / median(floorRounds);
 console.log(
   `max throughput: floor ${fmt(median(floorRounds))} req/s, Attune ${fmt(median(attuneRounds))} req/s (medians)`,
 );
-console.log(
-  `ratio Attune / floor: ${fmt(ratio, 2)}  (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
-);
+console.log(`ratio Attune / floor: ${fmt(ratio, 2)}  (target >= 0.5: ${met(ratio >= 0.5)})`);
 console.log(
   `without logging ("log": false): ${fmt(median(quietRounds))} req/s, ratio ${fmt(median(quietRounds) / median(floorRounds), 2)} of the floor`,
 );
