@@ -33,3 +33,4 @@ export * from './privacy/consent-state.js';
 export * from './privacy/truncate-ip.js';
 export * from './decisions/choose-variant.js';
 export * from './decisions/holdout.js';
+export * from './decisions/impression-tally.js';

@@ -345,6 +345,7 @@ async function assemble(
     authenticate: (key) => keys.authenticateWriteKey(key),
     ingest: (request) => ingestion.ingest(request),
     registry: metrics.registry,
+    pseudonym: (column, id) => cipher.idColumn(column, id) as string,
     clock,
     ids,
     logger: http.log,

@@ -6,7 +6,9 @@ import type { SqliteDatabase } from './adapters/sqlite/open-database.js';
 import { SqlitePlacementStore } from './adapters/sqlite/placements.sqlite.js';
 import type { Config } from './config/config.js';
 import type { WriteAuth } from './modules/access/api-keys.service.js';
+import { readServedSince } from './adapters/sqlite/served-decisions.sqlite.js';
 import { DecideService } from './modules/decisions/decide.service.js';
+import { FrequencyCaps, longestCapMs } from './modules/decisions/frequency-caps.js';
 import { ServedLog } from './modules/decisions/served-log.js';
 import { decisionRoutes } from './modules/decisions/decisions.routes.js';
 import { LiveHub } from './modules/decisions/live-hub.js';
@@ -28,6 +30,8 @@ export interface DecisionsWiring {
   authenticate: (writeKey: string) => Promise<WriteAuth>;
   ingest: (request: IngestRequest) => Promise<IngestResult>;
   registry: Registry;
+  /** An id's lookup pseudonym, as the events log stores user_id/anonymous_id. */
+  pseudonym: (column: 'user_id' | 'anonymous_id', id: string) => string;
   clock: Clock;
   ids: IdGenerator;
   logger: FastifyBaseLogger;
@@ -56,6 +60,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     },
     onError: (error) => w.logger.warn({ err: error }, 'could not log decisions'),
   });
+  const caps = new FrequencyCaps({ pseudonym: w.pseudonym });
   const decide = new DecideService({
     placements: store,
     findVisitor: (ids) => w.profiles.findVisitor(ids),
@@ -68,7 +73,9 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     timeBudgetMs: w.config.decide.timeBudgetMs,
     countFallback: (reason) => fallbacks.inc({ reason }),
     served: (decisions, source) => servedLog.add(decisions, source.writeKey),
+    caps,
   });
+  restoreImpressions(w, caps, decide);
   const placements = new PlacementsService({
     store,
     segmentExists: w.segmentExists,
@@ -84,5 +91,18 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     decide,
     authenticate: w.authenticate,
   });
-  return { placements, decide, servedLog, hub };
+  return { placements, decide, servedLog, hub, caps };
+}
+
+/** Counts the impressions of capped placements served in the last 30 days again. */
+function restoreImpressions(w: DecisionsWiring, caps: FrequencyCaps, decide: DecideService) {
+  const started = performance.now();
+  const restored = caps.restore(readServedSince(w.db, w.clock.now() - longestCapMs), (id) =>
+    decide.compiledOrUndefined(id),
+  );
+  if (restored > 0)
+    w.logger.info(
+      { restored, ms: Math.round(performance.now() - started) },
+      'restored impressions for frequency caps',
+    );
 }

@@ -1,7 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DurationSchema } from '../conditions/condition.js';
 
 const slug = (description: string) =>
   Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description });
+
+/**
+ * At most `max` impressions per profile in any `per` (a sliding window, at most 30 days). An
+ * impression is a logged decision (`Decision Served`); `"log": false` asks are not counted.
+ */
+export const FrequencyCap = Type.Object(
+  {
+    max: Type.Integer({ minimum: 1, maximum: 1000 }),
+    per: DurationSchema,
+  },
+  { additionalProperties: false },
+);
+export type FrequencyCap = Static<typeof FrequencyCap>;
 
 /**
  * What a placement shows: a JSON payload for the page's own code, a Liquid template rendered
@@ -19,6 +33,8 @@ export const VariantInput = Type.Object(
           'Liquid, rendered with `traits`, `computed`, `segments` (ids), `stage`, `context`',
       }),
     ),
+    /** A rule's variant only: once capped, its rule is passed over and the next one tried. */
+    cap: Type.Optional(FrequencyCap),
   },
   { additionalProperties: false },
 );
@@ -57,6 +73,8 @@ export const PlacementInput = Type.Object(
     rules: Type.Array(RuleInput, { maxItems: 200 }),
     /** Shown when no rule holds, in the holdout, or when deciding ran out of time. */
     fallback: VariantInput,
+    /** Caps the impressions of the placement's rule variants together; then the fallback. */
+    frequencyCap: Type.Optional(FrequencyCap),
   },
   { $id: 'PlacementInput', additionalProperties: false },
 );
@@ -70,6 +88,7 @@ export const PlacementView = Type.Object(
     version: Type.Integer(),
     rules: Type.Array(Type.Unknown()),
     fallback: Type.Unknown(),
+    frequencyCap: Type.Union([FrequencyCap, Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -160,6 +179,8 @@ export const decisionReasons = [
   'time_budget',
   /** The chosen variant's template failed to render (e.g. past the render limit): the fallback. */
   'render_error',
+  /** A rule held but its variant, or the placement, reached its frequency cap: the fallback. */
+  'frequency_cap',
 ] as const;
 export type DecisionReason = (typeof decisionReasons)[number];
 

@@ -2,7 +2,7 @@ import type { RuleInput } from '@attune/contracts';
 import { describe, expect, it } from 'vitest';
 import { assertCondition, checkCondition } from '../conditions/check-condition.js';
 import type { ConditionInput } from '../conditions/compile-condition.js';
-import { chooseVariant, compilePlacement } from './choose-variant.js';
+import { capsCounting, chooseVariant, compilePlacement } from './choose-variant.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 
@@ -145,5 +145,65 @@ describe('context conditions', () => {
         allowContext: true,
       })[0]?.path,
     ).toBe('/rules/0/condition/field');
+  });
+});
+
+describe('chooseVariant with frequency caps', () => {
+  const always = { type: 'not', condition: { type: 'segment', segment: 'nobody' } };
+  const daily = { max: 2, per: { amount: 1, unit: 'days' as const } };
+
+  it('passes over a capped variant to the next rule, and says so when none is left', () => {
+    const p = placement([
+      rule('sale', always, { variant: { id: 'sale', cap: daily } }),
+      rule('outdoor', outdoor),
+    ]);
+    const reachedSale = (cap: { counter: string }) => cap.counter === 'home_hero\u0000sale';
+    expect(chooseVariant(p, input(), { holdout: false, reached: () => false }).rule?.id).toBe(
+      'sale',
+    );
+    const member = input({ isMember: (id) => id === 'outdoor-browsers' });
+    expect(chooseVariant(p, member, { holdout: false, reached: reachedSale })).toMatchObject({
+      rule: { id: 'outdoor' },
+      reason: 'rule',
+    });
+    expect(chooseVariant(p, input(), { holdout: false, reached: reachedSale })).toEqual({
+      variant: variant('default'),
+      rule: null,
+      reason: 'frequency_cap',
+    });
+  });
+
+  it('gives the fallback once the placement cap is reached, but only when a rule held', () => {
+    const p = compilePlacement({
+      id: 'home_hero',
+      version: 1,
+      rules: [rule('outdoor', outdoor)],
+      fallback: variant('default'),
+      frequencyCap: daily,
+    });
+    expect(p.cap).toEqual({ counter: 'home_hero', max: 2, span: 86_400_000 });
+    const member = input({ isMember: (id) => id === 'outdoor-browsers' });
+    const reached = () => true;
+    expect(chooseVariant(p, member, { holdout: false, reached }).reason).toBe('frequency_cap');
+    expect(chooseVariant(p, input(), { holdout: false, reached }).reason).toBe('no_rule');
+    expect(chooseVariant(p, member, { holdout: false }).reason).toBe('rule');
+  });
+
+  it('names the caps an impression counts toward', () => {
+    const p = compilePlacement({
+      id: 'home_hero',
+      version: 1,
+      rules: [rule('sale', always, { variant: { id: 'sale', cap: daily } }), rule('x', always)],
+      fallback: variant('default'),
+      frequencyCap: { max: 5, per: { amount: 1, unit: 'weeks' } },
+    });
+    const choice = chooseVariant(p, input(), { holdout: false });
+    expect(capsCounting(p, choice).map((c) => c.counter)).toEqual([
+      'home_hero',
+      'home_hero\u0000sale',
+    ]);
+    const fallback = chooseVariant(p, input(), { holdout: true });
+    expect(capsCounting(p, fallback)).toEqual([]);
+    expect(compilePlacement({ ...p, rules: [], fallback: variant('d') }).capped).toBe(false);
   });
 });

@@ -1,4 +1,11 @@
-import type { Condition, DecisionReason, RuleInput, VariantInput } from '@attune/contracts';
+import type {
+  Condition,
+  DecisionReason,
+  FrequencyCap,
+  RuleInput,
+  VariantInput,
+} from '@attune/contracts';
+import { durationMs } from '../conditions/compare-values.js';
 import {
   compileCondition,
   type CompiledCondition,
@@ -11,6 +18,15 @@ export interface PlacementDefinition {
   version: number;
   rules: readonly RuleInput[];
   fallback: VariantInput;
+  frequencyCap?: FrequencyCap | null;
+}
+
+/** A frequency cap: at most `max` impressions in any `span` ms, counted under `counter`. */
+export interface CompiledCap {
+  /** The placement's id for its own cap; placement and variant ids for a variant's. */
+  counter: string;
+  max: number;
+  span: number;
 }
 
 export interface CompiledRule {
@@ -22,6 +38,8 @@ export interface CompiledRule {
   start: number | null;
   end: number | null;
   condition: CompiledCondition;
+  /** The variant's cap. */
+  cap: CompiledCap | null;
 }
 
 export interface CompiledPlacement {
@@ -30,6 +48,10 @@ export interface CompiledPlacement {
   /** In the order they are tried: overrides first, then by priority, then as listed. */
   rules: CompiledRule[];
   fallback: VariantInput;
+  /** The cap on the rules' variants together. */
+  cap: CompiledCap | null;
+  /** Whether it or any variant has a cap (impressions need recording). */
+  capped: boolean;
 }
 
 export interface VariantChoice {
@@ -42,6 +64,9 @@ export interface VariantChoice {
 const instant = (text: string | undefined): number | null =>
   text === undefined ? null : Date.parse(text);
 
+const compileCap = (cap: FrequencyCap | null | undefined, counter: string): CompiledCap | null =>
+  cap === undefined || cap === null ? null : { counter, max: cap.max, span: durationMs(cap.per) };
+
 export function compilePlacement(definition: PlacementDefinition): CompiledPlacement {
   const rules = definition.rules.map((rule, index) => ({
     index,
@@ -53,6 +78,7 @@ export function compilePlacement(definition: PlacementDefinition): CompiledPlace
       start: instant(rule.schedule?.start),
       end: instant(rule.schedule?.end),
       condition: compileCondition(rule.condition as Condition),
+      cap: compileCap(rule.variant.cap, `${definition.id}\u0000${rule.variant.id}`),
     },
   }));
   rules.sort(
@@ -61,30 +87,65 @@ export function compilePlacement(definition: PlacementDefinition): CompiledPlace
       b.compiled.priority - a.compiled.priority ||
       a.index - b.index,
   );
+  const cap = compileCap(definition.frequencyCap, definition.id);
   return {
     id: definition.id,
     version: definition.version,
     rules: rules.map((r) => r.compiled),
     fallback: definition.fallback,
+    cap,
+    capped: cap !== null || rules.some((r) => r.compiled.cap !== null),
   };
 }
 
 const scheduled = (rule: CompiledRule, now: number): boolean =>
   (rule.start === null || now >= rule.start) && (rule.end === null || now < rule.end);
 
+export interface ChooseOptions {
+  holdout: boolean;
+  /** Whether the visitor has reached this cap (no caps are checked without it). */
+  reached?: (cap: CompiledCap) => boolean;
+}
+
 /**
- * The variant a profile sees: the first rule (in `rules` order) that is scheduled now and
- * whose condition holds, else the fallback. A profile in the holdout always gets the fallback.
+ * The variant a profile sees: the first rule (in `rules` order) that is scheduled now,
+ * whose condition holds and whose variant is not capped, else the fallback. A profile in
+ * the holdout always gets the fallback, and so does one who reached the placement's cap.
  */
 export function chooseVariant(
   placement: CompiledPlacement,
   input: ConditionInput,
-  options: { holdout: boolean },
+  options: ChooseOptions,
 ): VariantChoice {
   if (options.holdout) return { variant: placement.fallback, rule: null, reason: 'holdout' };
+  const reached = placement.capped ? options.reached : undefined;
+  let passedOver = false;
   for (const rule of placement.rules) {
     if (!scheduled(rule, input.now) || !rule.condition.evaluate(input)) continue;
+    if (reached !== undefined) {
+      if (placement.cap !== null && reached(placement.cap)) {
+        passedOver = true;
+        break;
+      }
+      if (rule.cap !== null && reached(rule.cap)) {
+        passedOver = true;
+        continue;
+      }
+    }
     return { variant: rule.variant, rule, reason: rule.override ? 'override' : 'rule' };
   }
-  return { variant: placement.fallback, rule: null, reason: 'no_rule' };
+  return {
+    variant: placement.fallback,
+    rule: null,
+    reason: passedOver ? 'frequency_cap' : 'no_rule',
+  };
+}
+
+/** The caps an impression of this choice counts toward. */
+export function capsCounting(placement: CompiledPlacement, choice: VariantChoice): CompiledCap[] {
+  if (choice.rule === null) return [];
+  const caps: CompiledCap[] = [];
+  if (placement.cap !== null) caps.push(placement.cap);
+  if (choice.rule.cap !== null) caps.push(choice.rule.cap);
+  return caps;
 }

@@ -17,10 +17,10 @@ interface PlacementRow {
 }
 
 const toRecord = (row: PlacementRow): PlacementRecord => {
-  const { rules, fallback } = JSON.parse(row.definition) as Pick<
+  const { rules, fallback, frequencyCap } = JSON.parse(row.definition) as Pick<
     PlacementDefinitionData,
     'rules' | 'fallback'
-  >;
+  > & { frequencyCap?: PlacementDefinitionData['frequencyCap'] };
   return {
     id: row.id,
     name: row.name,
@@ -28,13 +28,18 @@ const toRecord = (row: PlacementRow): PlacementRecord => {
     version: row.version,
     rules,
     fallback,
+    frequencyCap: frequencyCap ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 };
 
 const definitionText = (data: PlacementDefinitionData): string =>
-  JSON.stringify({ rules: data.rules, fallback: data.fallback });
+  JSON.stringify({
+    rules: data.rules,
+    fallback: data.fallback,
+    ...(data.frequencyCap === null ? {} : { frequencyCap: data.frequencyCap }),
+  });
 
 /** Placements in attune.db: `placements` holds the current version, `placement_versions` all. */
 export class SqlitePlacementStore implements PlacementStore {

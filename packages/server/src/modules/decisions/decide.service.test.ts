@@ -3,6 +3,7 @@ import { openDatabase } from '../../adapters/sqlite/open-database.js';
 import { SqlitePlacementStore } from '../../adapters/sqlite/placements.sqlite.js';
 import { ManualClock } from '../../platform/clock.js';
 import { DecideService, type ServedDecision } from './decide.service.js';
+import { FrequencyCaps } from './frequency-caps.js';
 import { VariantRenderer } from './variant-renderer.js';
 
 /** Two placements in a real attune.db; visitors are unknown (decided on the context). */
@@ -23,6 +24,7 @@ function setup(options: { holdoutPercent?: number; elapsed?: () => number } = {}
           },
         ],
         fallback: { id: 'default', payload: { n: 1 } },
+        frequencyCap: null,
       },
       0,
     );
@@ -74,6 +76,7 @@ describe('DecideService', () => {
             },
           ],
           fallback: { id: 'default', template: 'Welcome' },
+          frequencyCap: null,
         },
         0,
       );
@@ -149,5 +152,79 @@ describe('DecideService', () => {
     service.decide({ anonymousId: 'a1', placements: ['hero'], log: false }, source);
     service.decide({ placements: ['hero'] }, source);
     expect(served).toEqual([]);
+  });
+});
+
+describe('DecideService with frequency caps', () => {
+  function capped() {
+    const db = openDatabase(':memory:', { schema: 'log' });
+    const store = new SqlitePlacementStore(db);
+    const english = { type: 'context', field: 'locale', op: 'starts_with', value: 'en' };
+    store.create(
+      'hero',
+      {
+        name: 'hero',
+        description: null,
+        rules: [
+          {
+            id: 'sale',
+            condition: english,
+            variant: { id: 'sale', cap: { max: 2, per: { amount: 1, unit: 'days' } } },
+          },
+          { id: 'plain', condition: english, variant: { id: 'plain' } },
+        ],
+        fallback: { id: 'default' },
+        frequencyCap: { max: 3, per: { amount: 1, unit: 'weeks' } },
+      },
+      0,
+    );
+    const clock = new ManualClock(Date.parse('2026-11-23T10:00:00Z'));
+    const caps = new FrequencyCaps({ pseudonym: (column, id) => `${column}=${id}` });
+    let n = 0;
+    const service = new DecideService({
+      placements: store,
+      findVisitor: () => undefined,
+      computedTraits: [],
+      rfmBreakpoints: () => null,
+      renderer: new VariantRenderer(),
+      clock,
+      ids: { next: () => `d${++n}` },
+      holdoutPercent: 0,
+      timeBudgetMs: 50,
+      served: () => {},
+      caps,
+    });
+    const ask = (anonymousId: string, extra: object = {}) => {
+      const [d] = service.decide(
+        { anonymousId, placements: ['hero'], context: { locale: 'en-GB' }, ...extra },
+        source,
+      ).decisions;
+      return `${d!.variantId}/${d!.reason}`;
+    };
+    return { ask, clock, caps };
+  }
+
+  it('passes over a capped variant, then gives the fallback at the placement cap', () => {
+    const { ask, clock } = capped();
+    expect([ask('a'), ask('a'), ask('a')]).toEqual(['sale/rule', 'sale/rule', 'plain/rule']);
+    expect(ask('a')).toBe('default/frequency_cap');
+    // Another visitor has their own count.
+    expect(ask('b')).toBe('sale/rule');
+    // A day later the variant's window has passed, the placement's week has not.
+    clock.advance(86_400_001);
+    expect(ask('a')).toBe('default/frequency_cap');
+    clock.advance(7 * 86_400_000);
+    expect(ask('a')).toBe('sale/rule');
+  });
+
+  it('does not count asks that are not logged, and counts a user under both ids', () => {
+    const { ask } = capped();
+    for (let i = 0; i < 5; i++) expect(ask('a', { log: false })).toBe('sale/rule');
+    expect(ask('a', { userId: 'ann' })).toBe('sale/rule');
+    // The same user on another device: the userId carries the count.
+    expect(ask('phone', { userId: 'ann' })).toBe('sale/rule');
+    expect(ask('phone', { userId: 'ann' })).toBe('plain/rule');
+    // Back on the first device, anonymous again: one impression under that id.
+    expect(ask('a')).toBe('sale/rule');
   });
 });

@@ -1,7 +1,9 @@
 import type { DecideRequest, DecideResponse, Decision, DecisionReason } from '@attune/contracts';
 import {
+  capsCounting,
   chooseVariant,
   compilePlacement,
+  type CompiledCap,
   inHoldout,
   type CompiledPlacement,
   type ComputedTraitDefinition,
@@ -14,6 +16,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { isStageSegmentId } from '../segments/segment-index.js';
 import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData } from '../profiles/profile.store.js';
+import type { FrequencyCaps } from './frequency-caps.js';
 import type { PlacementStore } from './placement.store.js';
 import { DecisionRequestError } from './placements.service.js';
 import type { RenderScope, VariantRenderer } from './variant-renderer.js';
@@ -54,6 +57,8 @@ export interface DecideServiceDeps {
   countFallback?: (reason: DecisionReason) => void;
   /** Elapsed ms, for the time budget (injectable so tests can exhaust it). */
   elapsed?: () => number;
+  /** Impressions for frequency caps; without it, caps are not enforced. */
+  caps?: Pick<FrequencyCaps, 'keysOf' | 'reached' | 'record'>;
 }
 
 /**
@@ -110,6 +115,16 @@ export class DecideService {
     const input = this.inputOf(profile, now, context);
     const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';
     const holdout = holdoutKey !== '' && inHoldout(holdoutKey, deps.holdoutPercent);
+    const logged =
+      request.log !== false && (request.userId !== undefined || request.anonymousId !== undefined);
+    // Only a placement with caps pays for the visitor's keys (two pseudonyms).
+    const caps = deps.caps;
+    let capKeys: string[] | null = null;
+    const keys = (): string[] =>
+      (capKeys ??=
+        caps?.keysOf({ userId: request.userId, anonymousId: request.anonymousId }) ?? []);
+    const reached =
+      caps === undefined ? undefined : (cap: CompiledCap) => caps.reached(keys(), cap, now);
     let scope: RenderScope | null = null;
     const render = (template: string | undefined): string | null =>
       template === undefined
@@ -119,7 +134,7 @@ export class DecideService {
       const overBudget = elapsed() > deps.timeBudgetMs;
       let choice: VariantChoice = overBudget
         ? { variant: placement.fallback, rule: null, reason: 'time_budget' }
-        : chooseVariant(placement, input, { holdout });
+        : chooseVariant(placement, input, { holdout, ...(reached && { reached }) });
       let rendered: string | null;
       try {
         rendered = render(choice.variant.template);
@@ -135,6 +150,8 @@ export class DecideService {
       }
       const fallback = choice.rule === null;
       if (fallback) deps.countFallback?.(choice.reason);
+      else if (logged && placement.capped)
+        caps?.record(keys(), capsCounting(placement, choice), now);
       return {
         placement: placement.id,
         variantId: choice.variant.id,
@@ -146,10 +163,7 @@ export class DecideService {
         fallback,
       };
     });
-    if (
-      request.log !== false &&
-      (request.userId !== undefined || request.anonymousId !== undefined)
-    )
+    if (logged)
       deps.served(
         decisions.map((decision, i) => ({
           decision,
@@ -162,6 +176,16 @@ export class DecideService {
         source,
       );
     return { decisions };
+  }
+
+  /** A placement's compiled rules, or undefined when there is no such placement. */
+  compiledOrUndefined(id: string): CompiledPlacement | undefined {
+    try {
+      return this.placement(id, '');
+    } catch (error) {
+      if (error instanceof DecisionRequestError) return undefined;
+      throw error;
+    }
   }
 
   private placement(id: string, field: string): CompiledPlacement {

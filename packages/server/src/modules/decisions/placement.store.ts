@@ -1,4 +1,4 @@
-import type { RuleInput, VariantInput } from '@attune/contracts';
+import type { FrequencyCap, RuleInput, VariantInput } from '@attune/contracts';
 
 /** What a placement is made of (one version). */
 export interface PlacementDefinitionData {
@@ -6,6 +6,7 @@ export interface PlacementDefinitionData {
   description: string | null;
   rules: RuleInput[];
   fallback: VariantInput;
+  frequencyCap: FrequencyCap | null;
 }
 
 export interface PlacementRecord extends PlacementDefinitionData {

@@ -1,5 +1,11 @@
-import type { Condition, PlacementInput, PlacementView, VariantInput } from '@attune/contracts';
-import { checkCondition, compileCondition, formatIsoTimestamp } from '@attune/engine';
+import type {
+  Condition,
+  FrequencyCap,
+  PlacementInput,
+  PlacementView,
+  VariantInput,
+} from '@attune/contracts';
+import { checkCondition, compileCondition, durationMs, formatIsoTimestamp } from '@attune/engine';
 import type { Clock } from '../../platform/clock.js';
 import { slugOf } from '../segments/segments.service.js';
 import type {
@@ -7,6 +13,7 @@ import type {
   PlacementRecord,
   PlacementStore,
 } from './placement.store.js';
+import { longestCapMs } from './frequency-caps.js';
 import type { VariantRenderer } from './variant-renderer.js';
 
 export type DecisionErrorCode =
@@ -132,13 +139,22 @@ export class PlacementsService {
           'The schedule must end after it starts',
         );
       this.checkTemplate(rule.variant, `${at}/variant/template`);
+      checkCap(rule.variant.cap, `${at}/variant/cap`);
     });
     this.checkTemplate(input.fallback, '/fallback/template');
+    if (input.fallback.cap !== undefined)
+      throw new DecisionRequestError(
+        'invalid_request',
+        '/fallback/cap',
+        'The fallback cannot be capped: it is what a capped visitor sees',
+      );
+    checkCap(input.frequencyCap, '/frequencyCap');
     return {
       name: input.name,
       description: input.description ?? null,
       rules: input.rules,
       fallback: input.fallback,
+      frequencyCap: input.frequencyCap ?? null,
     };
   }
 
@@ -157,12 +173,22 @@ export class PlacementsService {
   }
 }
 
+function checkCap(cap: FrequencyCap | undefined, field: string): void {
+  if (cap !== undefined && durationMs(cap.per) > longestCapMs)
+    throw new DecisionRequestError(
+      'invalid_request',
+      `${field}/per`,
+      'A frequency cap spans at most 30 days',
+    );
+}
+
 function definitionOf(record: PlacementRecord): PlacementDefinitionData {
   return {
     name: record.name,
     description: record.description,
     rules: record.rules,
     fallback: record.fallback,
+    frequencyCap: record.frequencyCap,
   };
 }
 
@@ -174,6 +200,7 @@ function view(record: PlacementRecord): PlacementView {
     version: record.version,
     rules: record.rules,
     fallback: record.fallback,
+    frequencyCap: record.frequencyCap,
     createdAt: formatIsoTimestamp(record.createdAt),
     updatedAt: formatIsoTimestamp(record.updatedAt),
   };

@@ -38,11 +38,22 @@ const template: fc.Arbitrary<JsonText> = fc.oneof(
   hostileString.map(stringText),
 );
 
+/** Frequency caps, valid and not (zero, fractional, past 30 days, a unit that is not one). */
+const cap: fc.Arbitrary<JsonText> = fc.constantFrom(
+  '{"max":2,"per":{"amount":1,"unit":"days"}}',
+  '{"max":0,"per":{"amount":1,"unit":"days"}}',
+  '{"max":1.5,"per":{"amount":1,"unit":"hours"}}',
+  '{"max":1,"per":{"amount":31,"unit":"days"}}',
+  '{"max":1,"per":{"amount":1,"unit":"fortnights"}}',
+  '{"max":1}',
+);
+
 const variant = fc
   .record({
     id: orHostile(fc.constantFrom('v1', 'v-2').map(stringText)),
     payload: orHostile(hostileValue),
     template: orHostile(template),
+    cap: orHostile(cap),
   })
   .map((f) => objectText(Object.entries(f)));
 
@@ -71,6 +82,7 @@ const placementBody = fc
     name: orHostile(hostileString.map(stringText)),
     rules: orHostile(fc.array(rule, { maxLength: 3 }).map((rules) => `[${rules.join(',')}]`)),
     fallback: orHostile(variant),
+    frequencyCap: orHostile(cap),
   })
   .map((f) => objectText(Object.entries(f)));
 

@@ -1,0 +1,91 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type AttuneApp } from '../../app.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+
+let t: TestApp;
+let app: AttuneApp;
+
+async function call(method: string, url: string, payload?: object, authorization?: string) {
+  const res = await app.http.inject({
+    method: method as 'GET',
+    url,
+    headers: { authorization: authorization ?? t.bearerAdmin },
+    ...(payload === undefined ? {} : { payload }),
+  });
+  return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+}
+
+const english = { type: 'context', field: 'locale', op: 'starts_with', value: 'en' };
+const hero = {
+  id: 'home_hero',
+  name: 'Home hero',
+  rules: [
+    {
+      id: 'sale',
+      condition: english,
+      variant: { id: 'sale', cap: { max: 2, per: { amount: 1, unit: 'days' } } },
+    },
+    { id: 'plain', condition: english, variant: { id: 'plain' } },
+  ],
+  fallback: { id: 'default' },
+  frequencyCap: { max: 3, per: { amount: 1, unit: 'days' } },
+};
+
+async function ask(anonymousId: string): Promise<string> {
+  const res = await call(
+    'POST',
+    '/v1/decide',
+    { anonymousId, placements: ['home_hero'], context: { locale: 'en-US' } },
+    t.basicAuth,
+  );
+  expect(res.status).toBe(200);
+  const [d] = res.body['decisions'] as { variantId: string; reason: string }[];
+  return `${d!.variantId}/${d!.reason}`;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  app = t.app;
+});
+afterAll(async () => {
+  await app.close();
+  rmSync(t.dataDir, { recursive: true, force: true });
+});
+
+describe('frequency caps', () => {
+  it('are stored with the placement and checked, naming the field', async () => {
+    const created = await call('POST', '/v1/placements', hero);
+    expect(created.status).toBe(201);
+    expect(created.body['frequencyCap']).toEqual(hero.frequencyCap);
+    const bad = [
+      [{ ...hero, id: 'x1', fallback: { id: 'd', cap: hero.frequencyCap } }, '/fallback/cap'],
+      [
+        { ...hero, id: 'x2', frequencyCap: { max: 1, per: { amount: 31, unit: 'days' } } },
+        '/frequencyCap/per',
+      ],
+      [{ ...hero, id: 'x3', frequencyCap: { max: 0, per: { amount: 1, unit: 'days' } } }, ''],
+    ] as const;
+    for (const [body, field] of bad) {
+      const res = await call('POST', '/v1/placements', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body['field']).toContain(field || '/frequencyCap/max');
+    }
+  });
+
+  it('hold per visitor, and still hold after a restart (counted again from the log)', async () => {
+    expect([await ask('v1'), await ask('v1'), await ask('v1')]).toEqual([
+      'sale/rule',
+      'sale/rule',
+      'plain/rule',
+    ]);
+    expect(await ask('v1')).toBe('default/frequency_cap');
+    expect(await ask('v2')).toBe('sale/rule');
+
+    await app.close();
+    app = await createApp(t.config);
+    expect(await ask('v1')).toBe('default/frequency_cap');
+    expect(await ask('v2')).toBe('sale/rule');
+    expect(await ask('v2')).toBe('plain/rule');
+  });
+});
