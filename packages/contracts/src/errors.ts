@@ -43,6 +43,7 @@ export const errorCodes = {
   upgrade_required: { status: 426, title: 'This endpoint speaks WebSocket only' },
   unknown_placement: { status: 400, title: 'No placement has this id' },
   invalid_template: { status: 400, title: 'The Liquid template cannot be parsed' },
+  sdk_not_built: { status: 503, title: 'The browser SDK has not been built' },
   unknown_purpose: { status: 400, title: 'The consent purpose is not configured' },
   rfm_not_computed: { status: 404, title: 'RFM scores have not been computed yet' },
   erasure_incomplete: {

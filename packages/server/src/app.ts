@@ -53,6 +53,7 @@ import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sql
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { registerDecisions } from './decisions-wiring.js';
 import { registerRetention } from './retention-wiring.js';
+import { registerWeb } from './web-wiring.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
 import { SegmentPreviewer } from './modules/segments/segment-preview.js';
 import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.js';
@@ -351,6 +352,14 @@ async function assemble(
     logger: http.log,
   });
   processor?.onCommitted((_offset, changed) => decisions.hub.profilesChanged(changed));
+  await registerWeb(http, {
+    demo: config.decide.demo,
+    keys,
+    keyring,
+    segments,
+    segmentIdUsed: (id) => segmentDefinitions.get(id) !== undefined,
+    placements: decisions.placements,
+  });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
     checkStorage: () => checkStorage(db, eventLog),

@@ -92,6 +92,8 @@ export const ConfigSchema = Type.Object({
     holdoutPercent: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
     /** A decide request past this many ms answers its remaining placements' fallbacks. */
     timeBudgetMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 25 }),
+    /** Serve the demo shop at /demo (it defines its own source, segments and placement). */
+    demo: Type.Boolean({ default: true }),
   }),
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
@@ -154,6 +156,7 @@ export const configSources = [
     flag: 'decideTimeBudgetMs',
     kind: 'integer',
   },
+  { path: 'decide.demo', env: ['ATTUNE_DEMO'], flag: 'demo', kind: 'boolean' },
   {
     path: 'rfm.recomputeHours',
     env: ['ATTUNE_RFM_RECOMPUTE_HOURS'],

@@ -81,6 +81,15 @@ export class ApiKeysService {
     return { created };
   }
 
+  /**
+   * Registers a write key whose value the caller knows (the demo page's), unless a key with
+   * that value exists already. A revoked one stays revoked: revoking is how it is turned off.
+   */
+  async ensureWriteKey(value: string, sourceId: string, name: string): Promise<void> {
+    if ((await this.store.findKeyByHash(hashKey(value))) !== undefined) return;
+    await this.insert('write', value, { kind: 'write', name, sourceId });
+  }
+
   async create(request: CreateKeyRequest): Promise<CreatedKey> {
     const expiresAt = this.expiryOf(request.expiresAt);
     const key = generateKey(request.kind);

@@ -188,6 +188,31 @@ describe('POST /v1/decide', () => {
     expect(none.status).toBe(200);
   });
 
+  it('takes JSON sent as text/plain with the key in the body, as browsers send it', async () => {
+    const ask = (payload: string) =>
+      t.app.http.inject({
+        method: 'POST',
+        url: '/v1/decide',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        payload,
+      });
+    const res = await ask(
+      JSON.stringify({
+        writeKey: 'wk_test_write_key_0001',
+        anonymousId: 'plain-text',
+        placements: ['home_hero'],
+        context: { campaign: { name: 'Winter' } },
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.json().decisions[0].variantId).toBe('winter');
+    const broken = await ask('{"writeKey": ');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.headers['content-type']).toContain('application/problem+json');
+    expect(broken.json().code).toBe('invalid_json');
+  });
+
   it('refuses missing or wrong write keys and unknown placements, naming the field', async () => {
     const noKey = await call('POST', '/v1/decide', { placements: ['home_hero'] }, '');
     expect(noKey.status).toBe(401);

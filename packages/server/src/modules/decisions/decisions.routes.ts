@@ -25,6 +25,13 @@ export async function decisionRoutes(
   app: FastifyInstance,
   { placements, decide, authenticate }: DecisionRouteDeps,
 ): Promise<void> {
+  // A page may send JSON as text/plain, which browsers send without a CORS preflight (as
+  // analytics.js does for events): one round trip less before the first decision.
+  app.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   const common = { tags: ['decisions'], security: [{ bearer: [] }] };
   const idOf = (request: FastifyRequest) => (request.params as Static<typeof PlacementParams>).id;
 

@@ -93,6 +93,11 @@ export class PlacementsService {
     return this.deps.store.list().map(view);
   }
 
+  /** Whether a placement has ever had this id (deleted ones keep theirs). */
+  idUsed(id: string): boolean {
+    return this.deps.store.idUsed(id);
+  }
+
   delete(id: string): void {
     if (!this.deps.store.delete(id, this.deps.clock.now())) throw notFound(id);
     this.deps.changed?.(id);

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeysService } from './modules/access/api-keys.service.js';
+import { demoRoutes } from './modules/demo/demo.routes.js';
+import { DemoSetup } from './modules/demo/demo-setup.js';
+import type { PlacementsService } from './modules/decisions/placements.service.js';
+import { sdkRoutes } from './modules/sdk/sdk.routes.js';
+import type { SegmentsService } from './modules/segments/segments.service.js';
+import type { Keyring } from './platform/keyring.js';
+
+export interface WebWiring {
+  demo: boolean;
+  keys: Pick<ApiKeysService, 'ensureWriteKey'>;
+  keyring: Pick<Keyring, 'pseudonym'>;
+  segments: Pick<SegmentsService, 'create'>;
+  segmentIdUsed: (id: string) => boolean;
+  placements: Pick<PlacementsService, 'create' | 'idUsed'>;
+}
+
+/** What browsers load: the SDK at /sdk/attune.js and, unless turned off, the demo shop. */
+export async function registerWeb(http: FastifyInstance, w: WebWiring): Promise<void> {
+  await http.register(sdkRoutes);
+  if (!w.demo) return;
+  // Stable across restarts without storing it: derived from this installation's keyring.
+  const derived = w.keyring.pseudonym('demo-write-key', 'v1').slice(3).replace(/[-_]/g, '');
+  const setup = new DemoSetup({
+    writeKey: `wk_demo_${derived}`,
+    ensureWriteKey: (value, sourceId, name) => w.keys.ensureWriteKey(value, sourceId, name),
+    segmentIdUsed: w.segmentIdUsed,
+    createSegment: (input) => w.segments.create(input),
+    placementIdUsed: (id) => w.placements.idUsed(id),
+    createPlacement: (input) => w.placements.create(input),
+  });
+  await http.register(demoRoutes, { setup });
+}
