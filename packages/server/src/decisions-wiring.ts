@@ -8,7 +8,11 @@ import type { Config } from './config/config.js';
 import type { WriteAuth } from './modules/access/api-keys.service.js';
 import { readServedSince } from './adapters/sqlite/served-decisions.sqlite.js';
 import { DecideService } from './modules/decisions/decide.service.js';
-import { FrequencyCaps, longestCapMs } from './modules/decisions/frequency-caps.js';
+import {
+  FrequencyCaps,
+  longestCapMs,
+  type VisitorIds,
+} from './modules/decisions/frequency-caps.js';
 import { ServedLog } from './modules/decisions/served-log.js';
 import { decisionRoutes } from './modules/decisions/decisions.routes.js';
 import { LiveHub } from './modules/decisions/live-hub.js';
@@ -30,6 +34,8 @@ export interface DecisionsWiring {
   authenticate: (writeKey: string) => Promise<WriteAuth>;
   ingest: (request: IngestRequest) => Promise<IngestResult>;
   registry: Registry;
+  /** The visitor's explicit consent by purpose (null: never chosen), for consent rules. */
+  consentOf: (ids: VisitorIds) => (purpose: string) => boolean | null;
   /** An id's lookup pseudonym, as the events log stores user_id/anonymous_id. */
   pseudonym: (column: 'user_id' | 'anonymous_id', id: string) => string;
   clock: Clock;
@@ -74,6 +80,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     countFallback: (reason) => fallbacks.inc({ reason }),
     served: (decisions, source) => servedLog.add(decisions, source.writeKey),
     caps,
+    consentOf: w.consentOf,
   });
   restoreImpressions(w, caps, decide);
   const placements = new PlacementsService({

@@ -16,7 +16,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { isStageSegmentId } from '../segments/segment-index.js';
 import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData } from '../profiles/profile.store.js';
-import type { FrequencyCaps } from './frequency-caps.js';
+import type { FrequencyCaps, VisitorIds } from './frequency-caps.js';
 import type { PlacementStore } from './placement.store.js';
 import { DecisionRequestError } from './placements.service.js';
 import type { RenderScope, VariantRenderer } from './variant-renderer.js';
@@ -57,6 +57,11 @@ export interface DecideServiceDeps {
   countFallback?: (reason: DecisionReason) => void;
   /** Elapsed ms, for the time budget (injectable so tests can exhaust it). */
   elapsed?: () => number;
+  /**
+   * The visitor's explicit consent by purpose (true granted, false denied, null unknown),
+   * for `consent` conditions; without it they see none.
+   */
+  consentOf?: (ids: VisitorIds) => (purpose: string) => boolean | null;
   /** Impressions for frequency caps; without it, caps are not enforced. */
   caps?: Pick<FrequencyCaps, 'keysOf' | 'reached' | 'record'>;
 }
@@ -112,7 +117,10 @@ export class DecideService {
     const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
     const now = deps.clock.now();
     const context = (request.context ?? {}) as Record<string, unknown>;
-    const input = this.inputOf(profile, now, context);
+    const input = this.inputOf(profile, now, context, {
+      userId: request.userId,
+      anonymousId: request.anonymousId,
+    });
     const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';
     const holdout = holdoutKey !== '' && inHoldout(holdoutKey, deps.holdoutPercent);
     const logged =
@@ -203,10 +211,13 @@ export class DecideService {
     profile: ProfileData | undefined,
     now: number,
     context: Record<string, unknown>,
+    ids: VisitorIds,
   ): ConditionInput {
-    const { computedTraits, rfmBreakpoints } = this.deps;
+    const { computedTraits, rfmBreakpoints, consentOf } = this.deps;
     const members = profile?.segments.members ?? {};
     let computed: Record<string, unknown> | null = null;
+    // Only a rule that tests consent looks it up.
+    let consent: ((purpose: string) => boolean | null) | null = null;
     return {
       now,
       traits: profile?.traits.values ?? {},
@@ -217,7 +228,8 @@ export class DecideService {
       trails: profile?.trails ?? {},
       isMember: (id) => Object.hasOwn(members, id),
       stage: profile?.segments.stage ?? null,
-      consent: () => null,
+      consent: (purpose) =>
+        consentOf === undefined ? null : (consent ??= consentOf(ids))(purpose),
       context,
     };
   }

@@ -309,4 +309,45 @@ describe('/v1/placements', () => {
     });
     expect(again.status).toBe(409);
   });
+
+  it("lets rules test the visitor's explicit consent", async () => {
+    const created = await call('POST', '/v1/placements', {
+      id: 'newsletter_box',
+      name: 'Newsletter box',
+      rules: [
+        {
+          id: 'subscribed',
+          condition: { type: 'consent', purpose: 'marketing_email', state: 'granted' },
+          variant: { id: 'thanks' },
+        },
+        {
+          id: 'declined',
+          condition: { type: 'consent', purpose: 'marketing_email', state: 'denied' },
+          variant: { id: 'nothing' },
+        },
+      ],
+      fallback: { id: 'ask' },
+    });
+    expect(created.status).toBe(201);
+    const variantOf = async (anonymousId: string) =>
+      (
+        (await decide({ anonymousId, placements: ['newsletter_box'] })).body['decisions'] as {
+          variantId: string;
+        }[]
+      )[0]!.variantId;
+    expect(await variantOf('consent-yes')).toBe('ask');
+    for (const [anonymousId, granted] of [
+      ['consent-yes', true],
+      ['consent-no', false],
+    ] as const) {
+      const res = await call('POST', '/v1/consent', {
+        anonymousId,
+        purposes: { marketing_email: granted },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    }
+    expect(await variantOf('consent-yes')).toBe('thanks');
+    expect(await variantOf('consent-no')).toBe('nothing');
+    expect(await variantOf('consent-unknown')).toBe('ask');
+  });
 });
