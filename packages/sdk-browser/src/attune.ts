@@ -1,0 +1,322 @@
+import { sortArguments, type CallOptions, type Callback } from './arguments.js';
+import { ConsentStore, type ConsentChoice } from './consent.js';
+import { decideContext, mergeContext, messageContext } from './context.js';
+import { decide, type Decision, type Decisions } from './decide.js';
+import type { Env } from './env.js';
+import { Identity, type Traits } from './identity.js';
+import type { Json } from './json.js';
+import { Live, type DecisionListener } from './live.js';
+import { Queue } from './queue.js';
+import { batchBody, postBatch, type Message } from './transport.js';
+
+export interface LoadOptions {
+  /** Attune's origin, e.g. `https://cdp.example.com`; by default where the script came from. */
+  host?: string;
+  /** Send when this many messages wait (20). */
+  flushAt?: number;
+  /** …or this long (ms) after the first one (200). */
+  flushInterval?: number;
+  /** Most messages kept while offline (1,000); the oldest are dropped first. */
+  maxQueued?: number;
+  /** First retry delay (500 ms), doubling up to `retryMax` (30 s); also for live reconnects. */
+  retryBase?: number;
+  retryMax?: number;
+  /** decide() gives up after this long (1,500 ms) and resolves `{}`. */
+  decideTimeout?: number;
+  /** A call's promise and callback wait at most this long (300 ms) for the server. */
+  callbackTimeout?: number;
+}
+
+/** What a call's promise resolves to: the message, and whether the server had it by then
+ * (it stays queued and is retried either way). */
+export interface Delivery {
+  event: Message;
+  delivered: boolean;
+}
+
+type Cb = Callback<Delivery>;
+type Arg = Json | CallOptions | Cb | undefined;
+
+const iso = (time: Date | string | number) => new Date(time).toISOString();
+
+export class Attune {
+  private readonly identity: Identity;
+  private readonly consentStore: ConsentStore;
+  private readonly live: Live;
+  private writeKey = '';
+  private host = '';
+  private options: Required<Omit<LoadOptions, 'host'>> = {
+    flushAt: 20,
+    flushInterval: 200,
+    maxQueued: 1000,
+    retryBase: 500,
+    retryMax: 30_000,
+    decideTimeout: 1500,
+    callbackTimeout: 300,
+  };
+  private queue: Queue | null = null;
+  /** Calls made before load(), run once it is called. */
+  private pending: (() => void)[] = [];
+  private readonly waiting = new Map<string, (delivered: boolean) => void>();
+
+  readonly consent = {
+    /** Record the visitor's choices (merged with earlier ones); they ride on every message. */
+    set: (choice: ConsentChoice, callback?: Cb): Promise<Delivery> => {
+      const purposes = this.consentStore.set(choice.purposes);
+      return this.track('Consent Updated', { categoryPreferences: purposes }, callback);
+    },
+    get: (): ConsentChoice | null => this.consentStore.get(),
+  };
+
+  constructor(
+    private readonly env: Env,
+    private readonly defaultHost?: string,
+  ) {
+    this.identity = new Identity(env);
+    this.consentStore = new ConsentStore(env);
+    this.live = new Live({
+      env,
+      url: () => this.liveUrl(),
+      context: () => decideContext(env),
+      backoff: this.options, // the same object: load() may change the delays
+    });
+  }
+
+  /** Start with the source's write key: sends what earlier pages left queued. */
+  load(writeKey: string, options: LoadOptions = {}): this {
+    if (this.queue) {
+      this.env.warn('load() was already called');
+      return this;
+    }
+    const { host, ...rest } = options;
+    this.writeKey = writeKey;
+    this.host = (host ?? this.defaultHost ?? new URL(this.env.page().url).origin).replace(
+      /\/+$/,
+      '',
+    );
+    if (!/^[a-z]+:\/\//i.test(this.host)) this.host = `https://${this.host}`;
+    Object.assign(this.options, rest);
+    const url = `${this.host}/v1/batch`;
+    const queue = (this.queue = new Queue(
+      {
+        env: this.env,
+        key: `attune:queue:${writeKey}`,
+        send: (batch) => postBatch(this.env, url, batchBody(batch, writeKey, iso(this.env.now()))),
+        beacon: (batch) => this.env.beacon(url, batchBody(batch, writeKey, iso(this.env.now()))),
+        settled: (ids, delivered) => {
+          for (const id of ids) this.waiting.get(id)?.(delivered);
+        },
+      },
+      this.options,
+    ));
+    this.env.on('online', () => {
+      queue.retryNow();
+      this.live.retryNow();
+    });
+    this.env.on('hide', () => queue.pageHidden());
+    const pending = this.pending;
+    this.pending = [];
+    for (const run of pending) run();
+    if (queue.read().length > 0) void queue.flush();
+    return this;
+  }
+
+  /** Runs `callback` once load() was called. */
+  ready(callback?: () => void): Promise<void> {
+    return this.whenLoaded(async () => callback?.());
+  }
+
+  track(event: string, properties?: Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
+    const { objects, callback: cb } = sortArguments<Delivery>([properties, options, callback], 0);
+    return this.send('track', { event, properties: objects[0] }, objects[1], cb);
+  }
+
+  identify(
+    userId?: string | number | null | Traits,
+    traits?: Arg,
+    options?: Arg,
+    callback?: Cb,
+  ): Promise<Delivery> {
+    const {
+      names,
+      objects,
+      callback: cb,
+    } = sortArguments<Delivery>([userId, traits, options, callback], 1);
+    const previous = this.identity.userId();
+    const id = names[0] ?? previous;
+    const merged = this.identity.identify(id, objects[0]);
+    if (id !== previous) this.live.restart();
+    return this.send('identify', { userId: id, traits: merged }, objects[1], cb);
+  }
+
+  page(
+    category?: string | null | Json,
+    name?: string | null | Arg,
+    properties?: Arg,
+    options?: Arg,
+    callback?: Cb,
+  ): Promise<Delivery> {
+    const {
+      names,
+      objects,
+      callback: cb,
+    } = sortArguments<Delivery>([category, name, properties, options, callback], 2);
+    const [pageCategory, pageName] = names[1] == null ? [null, names[0]] : names;
+    const page = this.env.page();
+    return this.send(
+      'page',
+      {
+        ...(pageName != null ? { name: pageName } : {}),
+        ...(pageCategory != null ? { category: pageCategory } : {}),
+        properties: {
+          ...page,
+          ...(pageName != null ? { name: pageName } : {}),
+          ...(pageCategory != null ? { category: pageCategory } : {}),
+          ...objects[0],
+        },
+      },
+      objects[1],
+      cb,
+    );
+  }
+
+  group(groupId: string | number, traits?: Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
+    const { objects, callback: cb } = sortArguments<Delivery>([traits, options, callback], 0);
+    return this.send('group', { groupId: String(groupId), traits: objects[0] }, objects[1], cb);
+  }
+
+  alias(to: string | number, from?: string | Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
+    const { names, objects, callback: cb } = sortArguments<Delivery>([from, options, callback], 1);
+    const previousId = names[0] ?? this.identity.userId() ?? this.identity.anonymousId();
+    return this.send('alias', { userId: String(to), previousId }, objects[0], cb);
+  }
+
+  /** Credit a decision: the server attributes `Decision Clicked` by its decisionId. */
+  decisionClicked(decision: Decision, properties?: Arg, options?: Arg, callback?: Cb) {
+    const { objects, callback: cb } = sortArguments<Delivery>([properties, options, callback], 0);
+    const { decisionId, placement, variantId, ruleId } = decision;
+    return this.send(
+      'track',
+      {
+        event: 'Decision Clicked',
+        properties: { decisionId, placement, variantId, ruleId, ...objects[0] },
+      },
+      objects[1],
+      cb,
+    );
+  }
+
+  /** Forget the user (id and traits) and start a new anonymous id. Consent is kept: it is
+   * the device's choice. */
+  reset(): void {
+    this.identity.reset();
+    this.live.restart();
+  }
+
+  user() {
+    return {
+      id: () => this.identity.userId(),
+      anonymousId: (id?: string) => {
+        if (id !== undefined) {
+          this.identity.setAnonymousId(id);
+          this.live.restart();
+        }
+        return this.identity.anonymousId();
+      },
+      traits: () => this.identity.traits(),
+    };
+  }
+
+  /** Send what is queued now. */
+  flush(): Promise<void> {
+    return this.whenLoaded(() => this.queue!.flush());
+  }
+
+  /**
+   * What each placement should show this visitor. Resolves `{}` on any failure or after
+   * `decideTimeout`, never rejects: keep the page's own content then.
+   */
+  decide(placements: string[], context?: Json): Promise<Decisions> {
+    return this.whenLoaded(() => {
+      const userId = this.identity.userId();
+      return decide(
+        this.env,
+        `${this.host}/v1/decide`,
+        {
+          writeKey: this.writeKey,
+          anonymousId: this.identity.anonymousId(),
+          ...(userId !== null ? { userId } : {}),
+          placements,
+          context: mergeContext(decideContext(this.env), context),
+        },
+        this.options.decideTimeout,
+      );
+    });
+  }
+
+  /** Call `listener` with the placement's decision now and whenever it changes (live). */
+  onDecision(placement: string, listener: DecisionListener): () => void {
+    let off: (() => void) | undefined;
+    let cancelled = false;
+    void this.whenLoaded(async () => {
+      if (!cancelled) off = this.live.on(placement, listener);
+    });
+    return () => {
+      cancelled = true;
+      off?.();
+    };
+  }
+
+  private liveUrl(): string {
+    const query = new URLSearchParams({
+      writeKey: this.writeKey,
+      anonymousId: this.identity.anonymousId(),
+    });
+    const userId = this.identity.userId();
+    if (userId !== null) query.set('userId', userId);
+    return `${this.host.replace(/^http/, 'ws')}/v1/live?${query}`;
+  }
+
+  private whenLoaded<T>(run: () => Promise<T>): Promise<T> {
+    if (this.queue) return run();
+    return new Promise((resolve) => this.pending.push(() => resolve(run())));
+  }
+
+  private send(type: string, fields: Json, options: CallOptions, callback?: Cb) {
+    const { env, identity } = this;
+    const userId = 'userId' in fields ? fields['userId'] : identity.userId();
+    const message: Message = {
+      ...fields,
+      type,
+      messageId: options.messageId ?? env.uuid(),
+      timestamp: iso(options.timestamp ?? env.now()),
+      anonymousId: options.anonymousId ?? identity.anonymousId(),
+      context: mergeContext(
+        { ...messageContext(env), ...this.consentStore.context() },
+        options.context,
+      ),
+      ...(options.integrations ? { integrations: options.integrations } : {}),
+    };
+    if (userId == null) delete message['userId'];
+    else message['userId'] = userId;
+    return this.whenLoaded(
+      () =>
+        new Promise<Delivery>((resolve) => {
+          const done = (delivered: boolean) => {
+            env.clearTimer(timer);
+            this.waiting.delete(message.messageId);
+            const delivery = { event: message, delivered };
+            resolve(delivery);
+            try {
+              callback?.(delivery);
+            } catch (error) {
+              env.warn('a callback threw', error);
+            }
+          };
+          const timer = env.setTimer(() => done(false), this.options.callbackTimeout);
+          this.waiting.set(message.messageId, done);
+          this.queue!.push(message);
+        }),
+    );
+  }
+}
