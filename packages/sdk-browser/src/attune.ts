@@ -2,30 +2,14 @@ import { sortArguments, type CallOptions, type Callback } from './arguments.js';
 import { ConsentStore, type ConsentChoice } from './consent.js';
 import { decideContext, mergeContext, messageContext } from './context.js';
 import { decide, type Decision, type Decisions } from './decide.js';
+import { browserEnv } from './browser-env.js';
 import type { Env } from './env.js';
 import { Identity, type Traits } from './identity.js';
 import type { Json } from './json.js';
 import { Live, type DecisionListener } from './live.js';
+import { apiOrigin, defaultSettings, type LoadOptions } from './options.js';
 import { Queue } from './queue.js';
 import { batchBody, postBatch, type Message } from './transport.js';
-
-export interface LoadOptions {
-  /** Attune's origin, e.g. `https://cdp.example.com`; by default where the script came from. */
-  host?: string;
-  /** Send when this many messages wait (20). */
-  flushAt?: number;
-  /** …or this long (ms) after the first one (200). */
-  flushInterval?: number;
-  /** Most messages kept while offline (1,000); the oldest are dropped first. */
-  maxQueued?: number;
-  /** First retry delay (500 ms), doubling up to `retryMax` (30 s); also for live reconnects. */
-  retryBase?: number;
-  retryMax?: number;
-  /** decide() gives up after this long (1,500 ms) and resolves `{}`. */
-  decideTimeout?: number;
-  /** A call's promise and callback wait at most this long (300 ms) for the server. */
-  callbackTimeout?: number;
-}
 
 /** What a call's promise resolves to: the message, and whether the server had it by then
  * (it stays queued and is retried either way). */
@@ -45,15 +29,7 @@ export class Attune {
   private readonly live: Live;
   private writeKey = '';
   private host = '';
-  private options: Required<Omit<LoadOptions, 'host'>> = {
-    flushAt: 20,
-    flushInterval: 200,
-    maxQueued: 1000,
-    retryBase: 500,
-    retryMax: 30_000,
-    decideTimeout: 1500,
-    callbackTimeout: 300,
-  };
+  private readonly options = defaultSettings();
   private queue: Queue | null = null;
   /** Calls made before load(), run once it is called. */
   private pending: (() => void)[] = [];
@@ -68,8 +44,9 @@ export class Attune {
     get: (): ConsentChoice | null => this.consentStore.get(),
   };
 
+  /** `env` is the browser's; tests give their own. `defaultHost`: see LoadOptions.host. */
   constructor(
-    private readonly env: Env,
+    private readonly env: Env = browserEnv(),
     private readonly defaultHost?: string,
   ) {
     this.identity = new Identity(env);
@@ -90,11 +67,7 @@ export class Attune {
     }
     const { host, ...rest } = options;
     this.writeKey = writeKey;
-    this.host = (host ?? this.defaultHost ?? new URL(this.env.page().url).origin).replace(
-      /\/+$/,
-      '',
-    );
-    if (!/^[a-z]+:\/\//i.test(this.host)) this.host = `https://${this.host}`;
+    this.host = apiOrigin(host ?? this.defaultHost ?? new URL(this.env.page().url).origin);
     Object.assign(this.options, rest);
     const url = `${this.host}/v1/batch`;
     const queue = (this.queue = new Queue(
@@ -163,6 +136,7 @@ export class Attune {
     } = sortArguments<Delivery>([category, name, properties, options, callback], 2);
     const [pageCategory, pageName] = names[1] == null ? [null, names[0]] : names;
     const page = this.env.page();
+    this.live.refresh(); // rules may test the page
     return this.send(
       'page',
       {

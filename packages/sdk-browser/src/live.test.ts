@@ -6,6 +6,7 @@ import { Live } from './live.js';
 let env: TestEnv;
 let ids: { anonymousId: string; userId?: string };
 let live: Live;
+let page: string;
 
 const decision = (placement: string, variantId: string): Decision => ({
   placement,
@@ -21,12 +22,13 @@ const decision = (placement: string, variantId: string): Decision => ({
 beforeEach(() => {
   env = new TestEnv();
   ids = { anonymousId: 'anon-1' };
+  page = '/products';
   live = new Live({
     env,
     url: () =>
       `wss://cdp.example/v1/live?anonymousId=${ids.anonymousId}` +
       (ids.userId ? `&userId=${ids.userId}` : ''),
-    context: () => ({ page: { path: '/products' } }),
+    context: () => ({ page: { path: page } }),
     backoff: { retryBase: 500, retryMax: 30_000 },
   });
 });
@@ -72,6 +74,18 @@ describe('Live', () => {
       ['home_hero'],
       ['home_hero', 'cart_drawer'],
       ['cart_drawer'],
+    ]);
+  });
+
+  it('subscribes again with the new context when the page changes', () => {
+    live.on('home_hero', () => undefined);
+    live.refresh(); // not open yet: onopen subscribes
+    socket().open();
+    page = '/checkout';
+    live.refresh();
+    expect(socket().sent.map((m) => m['context'])).toEqual([
+      { page: { path: '/products' } },
+      { page: { path: '/checkout' } },
     ]);
   });
 

@@ -61,6 +61,11 @@ export class Live {
     };
   }
 
+  /** The page changed (a single-page app navigated): subscribe again with its context. */
+  refresh(): void {
+    this.subscribe();
+  }
+
   /** The visitor's ids changed (identify, reset): reconnect under the new ones. */
   restart(): void {
     this.fatal = false;

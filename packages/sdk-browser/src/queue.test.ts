@@ -201,6 +201,19 @@ describe('Queue', () => {
     expect(stored()).toHaveLength(12);
   });
 
+  it('beacons a message once, though leaving fires both visibilitychange and pagehide', () => {
+    const q = queue();
+    q.push(message());
+    q.pageHidden();
+    q.pageHidden();
+    q.push(message());
+    q.pageHidden();
+    const beaconed = env.beacons.map((b) =>
+      (JSON.parse(b.body) as { batch: Message[] }).batch.map((m) => m.messageId),
+    );
+    expect(beaconed).toEqual([['m-1'], ['m-2']]);
+  });
+
   it('stops handing chunks over once sendBeacon refuses (its budget is spent)', () => {
     env.beaconAccepts = false;
     const q = queue();

@@ -46,6 +46,7 @@ export class Queue {
   private retrying = false;
   private flushing: Promise<void> | null = null;
   private attempt = 0;
+  private readonly beaconed = new Set<string>();
 
   constructor(
     private readonly deps: QueueDeps,
@@ -97,9 +98,14 @@ export class Queue {
     if (this.retrying) void this.flush();
   }
 
-  /** The page is being hidden or left: hand what waits to sendBeacon, keeping it queued. */
+  /** The page is being hidden or left: hand what waits to sendBeacon, keeping it queued.
+   * Leaving fires both visibilitychange and pagehide; a message goes by beacon once. */
   pageHidden(): void {
-    for (const batch of chunk(this.read(), maxBeaconBytes)) if (!this.deps.beacon(batch)) break;
+    const fresh = this.read().filter((m) => !this.beaconed.has(m.messageId));
+    for (const batch of chunk(fresh, maxBeaconBytes)) {
+      if (!this.deps.beacon(batch)) break;
+      for (const m of batch) this.beaconed.add(m.messageId);
+    }
   }
 
   private schedule(ms: number, retry: boolean): void {
