@@ -110,7 +110,9 @@ function startSite(): Promise<string> {
     const scripts =
       url.pathname === '/script-tag'
         ? // One tag, from Attune itself: the host defaults to where the script came from.
-          `<script src="${server.url}/sdk/attune.js" data-write-key="${writeKey}"></script>`
+          // A call queued before it loads is replayed.
+          `<script>window.attune = [['track', 'Queued Before Load']];</script>
+           <script src="${server.url}/sdk/attune.js" data-write-key="${writeKey}"></script>`
         : `<script src="/attune.js"></script>
            <script>
              const query = new URLSearchParams(location.search);
@@ -153,6 +155,38 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** A banner that changes when the visitor enters a segment (an event condition); made
+ * once, by whichever live test runs first (expect.poll works only inside tests). */
+let banner: Promise<void> | undefined;
+const bannerReady = () =>
+  (banner ??= (async () => {
+    const segment = await admin('POST', '/v1/segments', {
+      id: 'sdk-upgraders',
+      name: 'Clicked upgrade',
+      condition: { type: 'event', event: 'Upgrade Clicked' },
+    });
+    expect(segment.status).toBe(201);
+    const placement = await admin('POST', '/v1/placements', {
+      id: 'sdk_banner',
+      name: 'SDK banner',
+      rules: [
+        {
+          id: 'upgraders',
+          condition: { type: 'segment', segment: 'sdk-upgraders' },
+          variant: { id: 'upgrade', payload: { text: 'Thanks for upgrading' } },
+        },
+      ],
+      fallback: { id: 'default' },
+    });
+    expect(placement.status).toBe(201);
+    await expect
+      .poll(async () => {
+        const { body } = await admin('GET', '/v1/segments/sdk-upgraders');
+        return (body['status'] as { state: string } | null)?.state;
+      })
+      .toBe('ready');
+  })());
 
 describe('the browser SDK in Chromium', () => {
   it('delivers page, track and identify with the visitor ids and the library context', async () => {
@@ -352,61 +386,62 @@ describe('the browser SDK in Chromium', () => {
     await Promise.all([context.close(), closed.context.close()]);
   });
 
-  it('onDecision gets the first decision and a live push after an event changes it', async () => {
-    const segment = await admin('POST', '/v1/segments', {
-      id: 'sdk-upgraders',
-      name: 'Clicked upgrade',
-      condition: { type: 'event', event: 'Upgrade Clicked' },
-    });
-    expect(segment.status).toBe(201);
-    const placement = await admin('POST', '/v1/placements', {
-      id: 'sdk_banner',
-      name: 'SDK banner',
-      rules: [
-        {
-          id: 'upgraders',
-          condition: { type: 'segment', segment: 'sdk-upgraders' },
-          variant: { id: 'upgrade', payload: { text: 'Thanks for upgrading' } },
-        },
-      ],
-      fallback: { id: 'default' },
-    });
-    expect(placement.status).toBe(201);
-    await expect
-      .poll(async () => {
-        const { body } = await admin('GET', '/v1/segments/sdk-upgraders');
-        return (body['status'] as { state: string } | null)?.state;
-      })
-      .toBe('ready');
+  describe('live decisions', () => {
+    it('onDecision gets the first decision and a live push after an event changes it', async () => {
+      await bannerReady();
+      const { context, page } = await openPage();
+      await inPage(page, (attune, w) => {
+        w.seen = [];
+        attune.onDecision('sdk_banner', (decision) => w.seen!.push(decision));
+      });
+      const seen = () => inPage(page, (_a, w) => w.seen!.map((d) => d.variantId));
+      await expect.poll(seen, { timeout: 10_000 }).toEqual(['default']);
 
-    const { context, page } = await openPage();
-    await inPage(page, (attune, w) => {
-      w.seen = [];
-      attune.onDecision('sdk_banner', (decision) => w.seen!.push(decision));
-    });
-    const seen = () => inPage(page, (_a, w) => w.seen!.map((d) => d.variantId));
-    await expect.poll(seen, { timeout: 10_000 }).toEqual(['default']);
+      await inPage(page, (attune) => void attune.track('Upgrade Clicked'));
+      await expect.poll(seen, { timeout: 15_000 }).toEqual(['default', 'upgrade']);
 
-    await inPage(page, (attune) => void attune.track('Upgrade Clicked'));
-    await expect.poll(seen, { timeout: 15_000 }).toEqual(['default', 'upgrade']);
+      const anonymousId = await inPage(page, async (attune, w) => {
+        void attune.decisionClicked(w.seen![1]!);
+        await attune.flush();
+        return attune.user().anonymousId();
+      });
+      const decisionId = await inPage(page, (_a, w) => w.seen![1]!.decisionId);
+      const clicked = (await eventsOf(anonymousId)).find((e) => e.event === 'Decision Clicked');
+      expect(clicked?.message.properties).toMatchObject({
+        decisionId,
+        placement: 'sdk_banner',
+        variantId: 'upgrade',
+        ruleId: 'upgraders',
+      });
+      await context.close();
+    });
 
-    const anonymousId = await inPage(page, async (attune, w) => {
-      void attune.decisionClicked(w.seen![1]!);
-      await attune.flush();
-      return attune.user().anonymousId();
+    it('reconnects the live socket after the connection drops, and keeps getting pushes', async () => {
+      await bannerReady();
+      const { context, page } = await openPage();
+      // Playwright relays the socket, so the test can cut it like a restarting proxy would.
+      const relays: { close(options?: { code?: number }): Promise<void> }[] = [];
+      await context.routeWebSocket(/\/v1\/live/, (ws) => {
+        ws.connectToServer();
+        relays.push(ws);
+      });
+      await inPage(page, (attune, w) => {
+        w.seen = [];
+        attune.onDecision('sdk_banner', (decision) => w.seen!.push(decision));
+      });
+      const seen = () => inPage(page, (_a, w) => w.seen!.map((d) => d.variantId));
+      await expect.poll(seen, { timeout: 10_000 }).toEqual(['default']);
+
+      await relays[0]!.close({ code: 1001 });
+      await expect.poll(() => relays.length, { timeout: 10_000 }).toBe(2);
+      await expect.poll(seen, { timeout: 10_000 }).toEqual(['default', 'default']);
+      await inPage(page, (attune) => void attune.track('Upgrade Clicked'));
+      await expect.poll(seen, { timeout: 15_000 }).toEqual(['default', 'default', 'upgrade']);
+      await context.close();
     });
-    const decisionId = await inPage(page, (_a, w) => w.seen![1]!.decisionId);
-    const clicked = (await eventsOf(anonymousId)).find((e) => e.event === 'Decision Clicked');
-    expect(clicked?.message.properties).toMatchObject({
-      decisionId,
-      placement: 'sdk_banner',
-      variantId: 'upgrade',
-      ruleId: 'upgraders',
-    });
-    await context.close();
   });
 
-  it('works from one script tag served by Attune, with the write key on the tag', async () => {
+  it('works from one script tag served by Attune, with the write key on the tag and calls queued before it', async () => {
     const { context, page } = await openPage('/script-tag');
     const anonymousId = await inPage(page, (attune) => {
       void attune.track('Script Tag Loaded');
@@ -414,7 +449,7 @@ describe('the browser SDK in Chromium', () => {
     });
     await expect
       .poll(() => namesOf(anonymousId), { timeout: 10_000 })
-      .toEqual(['Script Tag Loaded']);
+      .toEqual(['Queued Before Load', 'Script Tag Loaded']);
     await context.close();
   });
 });
