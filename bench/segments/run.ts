@@ -45,6 +45,18 @@ import { throughputRun, type ThroughputRun } from './throughput.js';
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const backfillLimitMs = 20 * 60_000;
 
+/** Seconds until the outbox has announced every membership change (null: not by `limitMs`). */
+async function announcementsCaughtUp(dataDir: string, limitMs: number): Promise<number | null> {
+  const started = performance.now();
+  while (performance.now() - started < limitMs) {
+    const peek = peekState(dataDir);
+    if (peek === undefined || peek.announced >= peek.changes)
+      return (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return null;
+}
+
 function loud(title: string, lines: string[]): void {
   const bar = '!'.repeat(78);
   console.log(`\n${bar}\n!! ${title}`);
@@ -120,6 +132,12 @@ async function main(): Promise<number> {
   console.log(`      ${sizesLine(ready)}`);
   const afterBackfill = peekState(dataDir);
   console.log(`      ${peekLine(afterBackfill)}`);
+  // The outbox paces itself while a backfill runs, so the Segment Entered events of the
+  // backfill trail behind it: report when the last of them is in the log.
+  const announcedSeconds = await announcementsCaughtUp(dataDir, backfillLimitMs);
+  console.log(
+    `      Segment Entered/Exited of the backfill all in the log ${announcedSeconds === null ? 'not within the limit' : `${seconds(announcedSeconds + backfillSeconds)} from the first POST`}`,
+  );
   const healthz = await healthzTimes(server.url);
   console.log(`      ${healthzLine(healthz)}`);
 

@@ -50,6 +50,7 @@ export function eventRelays(w: {
     clock,
     logger,
     noteLogged: (seq) => w.noteLogged('memberships', seq),
+    backfilling: () => changes.backfilling(),
   });
   const stageChanges = new SqliteStageChangeSource(w.stateDb);
   const stageEvents = new OutboxRelay<StageChangeRecord>({

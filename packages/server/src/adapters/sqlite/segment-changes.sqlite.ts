@@ -19,6 +19,7 @@ interface ChangeRow {
 export class SqliteSegmentChangeSource implements SegmentChangeSource {
   private readonly after;
   private readonly logged;
+  private readonly backfillingNow;
 
   constructor(db: SqliteDatabase) {
     this.after = db.prepare(
@@ -28,6 +29,14 @@ export class SqliteSegmentChangeSource implements SegmentChangeSource {
        FROM segment_changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
     );
     this.logged = db.prepare('SELECT seq FROM segment_events_logged WHERE id = 1').pluck();
+    this.backfillingNow = db
+      .prepare("SELECT EXISTS (SELECT 1 FROM segment_status WHERE state = 'backfilling')")
+      .pluck();
+  }
+
+  /** Whether a segment is being backfilled. */
+  backfilling(): boolean {
+    return this.backfillingNow.get() === 1;
   }
 
   changesAfter(seq: number, limit: number): SegmentChangeRecord[] {

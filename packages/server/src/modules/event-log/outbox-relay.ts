@@ -41,6 +41,13 @@ export class OutboxRelay<T extends { seq: number }> {
       /** Records durably that the records through `seq` are in the log. */
       noteLogged: (seq: number) => void;
       batchSize?: number;
+      /**
+       * True while the processor backfills: the relay then sends one batch per `yieldMs`
+       * instead of as fast as it can, leaving the CPU to the backfill (the announcements of
+       * its entries trail behind, and catch up once it is done).
+       */
+      backfilling?: () => boolean;
+      yieldMs?: number;
     },
   ) {}
 
@@ -86,7 +93,9 @@ export class OutboxRelay<T extends { seq: number }> {
         this.deps.noteLogged(last.seq);
         if (pending.length < limit || this.stopped) return;
         // A backlog (e.g. after a backfill) is sent batch by batch; let requests run between.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.deps.backfilling?.() === true)
+          await new Promise<void>((resolve) => setTimeout(resolve, this.deps.yieldMs ?? 100));
+        else await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       // Left for the next commit's poke: the records stay in the state file until then.
