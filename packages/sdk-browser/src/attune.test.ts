@@ -180,6 +180,18 @@ describe('Attune messages', () => {
     ]);
   });
 
+  it('keeps the defaults for options given as undefined', async () => {
+    const loaded = new Attune(env).load('wk_u', {
+      host: 'https://cdp.example',
+      flushInterval: undefined,
+    });
+    void loaded.track('x');
+    await env.advance(199);
+    expect(env.requests).toHaveLength(0);
+    await env.advance(1);
+    expect(env.requests).toHaveLength(1);
+  });
+
   it('sends the queue by beacon when the page is hidden', async () => {
     void attune.track('Leaving');
     env.emit('hide');

@@ -68,7 +68,8 @@ export class Attune {
     const { host, ...rest } = options;
     this.writeKey = writeKey;
     this.host = apiOrigin(host ?? this.defaultHost ?? new URL(this.env.page().url).origin);
-    Object.assign(this.options, rest);
+    for (const [name, value] of Object.entries(rest))
+      if (value !== undefined) Object.assign(this.options, { [name]: value });
     const url = `${this.host}/v1/batch`;
     const queue = (this.queue = new Queue(
       {
