@@ -56,6 +56,9 @@ describe('rate limits', () => {
     const limited = await track();
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBe('1');
+    // A page on another origin (the browser SDK) may read the refusal and when to retry.
+    expect(limited.headers['access-control-allow-origin']).toBe('*');
+    expect(limited.headers['access-control-expose-headers']).toContain('retry-after');
     expect(limited.json()).toMatchObject({ code: 'rate_limited' });
     expect(await t.app.eventLog.lastOffset()).toBe(before + 2);
 

@@ -37,7 +37,9 @@ export async function ingestionRoutes(
   scope.setValidatorCompiler(() => () => true);
   scope.addHook('preParsing', decompressBody);
   scope.addHook('onSend', async (_request, reply) => {
+    // Pages on other origins (the browser SDK) send here, and may read when to retry.
     reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', 'retry-after');
   });
   // CORS preflight: browsers send it without credentials.
   scope.options('/v1/*', { config: { permission: 'public' } }, async (_request, reply) =>
