@@ -12,12 +12,6 @@ import { SqliteIdentityStore } from './adapters/sqlite/identity-store.sqlite.js'
 import { SqliteProfileStore } from './adapters/sqlite/profile-store.sqlite.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { eventRelays } from './event-relays.js';
-import {
-  SqliteJourneyMapDefinitionStore,
-  SqliteJourneyMapStatsStore,
-} from './adapters/sqlite/journey-map.sqlite.js';
-import { journeyMapRoutes } from './modules/journey-map/journey-map.routes.js';
-import { JourneyMapService } from './modules/journey-map/journey-map.service.js';
 import { profileRoutes } from './modules/profiles/profiles.routes.js';
 import { ProfilesService } from './modules/profiles/profiles.service.js';
 import { apiKeyRoutes } from './modules/access/api-keys.routes.js';
@@ -48,18 +42,11 @@ import { QualityService } from './modules/quality/quality.service.js';
 import { QualityTally } from './modules/quality/quality-tally.js';
 import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
 import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
-import { SqliteSegmentDefinitionsStore } from './adapters/sqlite/segment-definitions.sqlite.js';
-import { SqliteSegmentMembersStore } from './adapters/sqlite/segment-members.sqlite.js';
-import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { registerDecisions } from './decisions-wiring.js';
 import { registerRetention } from './retention-wiring.js';
 import { registerWeb } from './web-wiring.js';
-import { SegmentsService } from './modules/segments/segments.service.js';
-import { SegmentPreviewer } from './modules/segments/segment-preview.js';
+import { registerSegments } from './segments-wiring.js';
 import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.js';
-import { rfmRoutes } from './modules/rfm/rfm.routes.js';
-import { RfmSchedule } from './modules/rfm/rfm-schedule.js';
-import { RfmService } from './modules/rfm/rfm.service.js';
 import { consentRoutes } from './modules/privacy/consent.routes.js';
 import { consentAndSuppression, privacyServices } from './privacy-wiring.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
@@ -267,44 +254,19 @@ async function assemble(
     flushPending: () => flusher.flush(),
   });
   await http.register(qualityRoutes, { plans, quality });
-  const segmentDefinitions = new SqliteSegmentDefinitionsStore(db);
-  const segments = new SegmentsService({
-    definitions: segmentDefinitions,
-    members: new SqliteSegmentMembersStore(stateDb),
+  const { segments, segmentDefinitions, rfm, rfmSchedule } = await registerSegments(http, {
+    db,
+    stateDb,
+    config,
     profiles,
-    previewer: new SegmentPreviewer({
-      profiles: profileStore,
-      readTracks: (offsets, events, withProperties) =>
-        eventLog.readTracks(offsets, events, withProperties),
-      computedTraits: processing.computedTraits,
-      rfmBreakpoints,
-      clock,
-    }),
+    profileStore,
+    eventLog,
+    computedTraits: processing.computedTraits,
+    rfmSnapshots,
+    rfmBreakpoints,
     clock,
+    logger: http.log,
   });
-  await http.register(segmentRoutes, { segments });
-  const rfm = new RfmService({
-    snapshots: rfmSnapshots,
-    profiles: profileStore,
-    segments,
-    clock,
-  });
-  await http.register(rfmRoutes, { rfm });
-  const rfmSchedule =
-    config.rfm.recomputeHours === 0
-      ? null
-      : new RfmSchedule({
-          rfm,
-          clock,
-          intervalMs: config.rfm.recomputeHours * 3_600_000,
-          logger: http.log,
-        });
-  const journeyMap = new JourneyMapService({
-    definitions: new SqliteJourneyMapDefinitionStore(db),
-    stats: new SqliteJourneyMapStatsStore(stateDb),
-    clock,
-  });
-  await http.register(journeyMapRoutes, { journeyMap });
   await http.register(consentRoutes, {
     consent,
     withoutAnalytics: config.consent.withoutAnalytics,
