@@ -105,7 +105,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
 function restoreImpressions(w: DecisionsWiring, caps: FrequencyCaps, decide: DecideService) {
   const started = performance.now();
   const restored = caps.restore(readServedSince(w.db, w.clock.now() - longestCapMs), (id) =>
-    decide.compiledOrUndefined(id),
+    decide.compiled(id),
   );
   if (restored > 0)
     w.logger.info(

@@ -74,13 +74,13 @@ export interface DecideServiceDeps {
  * everything else falls back; it is never an error.
  */
 export class DecideService {
-  private readonly compiled = new Map<string, CompiledPlacement>();
+  private readonly compiledById = new Map<string, CompiledPlacement>();
 
   constructor(private readonly deps: DecideServiceDeps) {}
 
   /** Drops compiled placements (after an edit in this process). */
   forget(placementId: string): void {
-    this.compiled.delete(placementId);
+    this.compiledById.delete(placementId);
   }
 
   decide(request: DecideRequest, source: DecideSource): DecideResponse {
@@ -186,24 +186,22 @@ export class DecideService {
     return { decisions };
   }
 
-  /** A placement's compiled rules, or undefined when there is no such placement. */
-  compiledOrUndefined(id: string): CompiledPlacement | undefined {
-    try {
-      return this.placement(id, '');
-    } catch (error) {
-      if (error instanceof DecisionRequestError) return undefined;
-      throw error;
+  /** A placement's compiled rules (compiled once), or undefined when there is no such placement. */
+  compiled(id: string): CompiledPlacement | undefined {
+    let compiled = this.compiledById.get(id);
+    if (compiled === undefined) {
+      const record = this.deps.placements.get(id);
+      if (record === undefined) return undefined;
+      compiled = compilePlacement(record);
+      this.compiledById.set(id, compiled);
     }
+    return compiled;
   }
 
   private placement(id: string, field: string): CompiledPlacement {
-    const cached = this.compiled.get(id);
-    if (cached !== undefined) return cached;
-    const record = this.deps.placements.get(id);
-    if (record === undefined)
+    const compiled = this.compiled(id);
+    if (compiled === undefined)
       throw new DecisionRequestError('unknown_placement', field, `No placement ${id}`);
-    const compiled = compilePlacement(record);
-    this.compiled.set(id, compiled);
     return compiled;
   }
 

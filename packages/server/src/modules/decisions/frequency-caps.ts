@@ -45,11 +45,11 @@ export class FrequencyCaps {
   }
 
   keysOf(ids: VisitorIds): string[] {
-    const keys: string[] = [];
-    if (ids.userId !== undefined) keys.push(`u:${this.deps.pseudonym('user_id', ids.userId)}`);
-    if (ids.anonymousId !== undefined)
-      keys.push(`a:${this.deps.pseudonym('anonymous_id', ids.anonymousId)}`);
-    return keys;
+    const { pseudonym } = this.deps;
+    return keysOfPseudonyms(
+      ids.userId === undefined ? null : pseudonym('user_id', ids.userId),
+      ids.anonymousId === undefined ? null : pseudonym('anonymous_id', ids.anonymousId),
+    );
   }
 
   reached(keys: readonly string[], cap: CompiledCap, now: number): boolean {
@@ -83,13 +83,19 @@ export class FrequencyCaps {
       if (placement.cap !== null) caps.push(placement.cap);
       const rule = placement.rules.find((r) => r.variant.id === served.variantId && r.cap !== null);
       if (rule?.cap != null) caps.push(rule.cap);
-      const keys: string[] = [];
-      if (served.userId !== null) keys.push(`u:${served.userId}`);
-      if (served.anonymousId !== null) keys.push(`a:${served.anonymousId}`);
+      const keys = keysOfPseudonyms(served.userId, served.anonymousId);
       if (caps.length === 0 || keys.length === 0) continue;
       this.record(keys, caps, served.at);
       restored++;
     }
     return restored;
   }
+}
+
+/** A visitor's keys from the pseudonyms of their ids (as the log stores them). */
+function keysOfPseudonyms(userId: string | null, anonymousId: string | null): string[] {
+  const keys: string[] = [];
+  if (userId !== null) keys.push(`u:${userId}`);
+  if (anonymousId !== null) keys.push(`a:${anonymousId}`);
+  return keys;
 }
