@@ -22,9 +22,9 @@ export function* readServedSince(db: SqliteDatabase, since: number): Generator<S
     hi: number | null;
   };
   if (bounds.lo === null || bounds.hi === null) return;
-  const receivedAtOrAfter = db
-    .prepare('SELECT seq, received_at AS at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1')
-    .pluck(false);
+  const receivedAtOrAfter = db.prepare(
+    'SELECT seq, received_at AS at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1',
+  );
   let lo = bounds.lo;
   let hi = bounds.hi + 1;
   while (lo < hi) {

@@ -69,9 +69,7 @@ export class ApiKeysService {
     ];
     for (const { kind, value, name } of plan) {
       if (value !== undefined) {
-        if ((await this.store.findKeyByHash(hashKey(value))) === undefined) {
-          await this.insert(kind, value, { kind, name, sourceId: defaultSourceId, role: 'admin' });
-        }
+        await this.ensureKey(value, { kind, name, sourceId: defaultSourceId, role: 'admin' });
       } else if ((await this.store.countActiveKeys(kind)) === 0) {
         const key = generateKey(kind);
         await this.insert(kind, key, { kind, name, sourceId: defaultSourceId, role: 'admin' });
@@ -86,8 +84,13 @@ export class ApiKeysService {
    * that value exists already. A revoked one stays revoked: revoking is how it is turned off.
    */
   async ensureWriteKey(value: string, sourceId: string, name: string): Promise<void> {
-    if ((await this.store.findKeyByHash(hashKey(value))) !== undefined) return;
-    await this.insert('write', value, { kind: 'write', name, sourceId });
+    await this.ensureKey(value, { kind: 'write', name, sourceId });
+  }
+
+  /** Registers a key of a known value unless one with that value exists (revoked too). */
+  private async ensureKey(value: string, request: CreateKeyRequest): Promise<void> {
+    if ((await this.store.findKeyByHash(hashKey(value))) === undefined)
+      await this.insert(request.kind, value, request);
   }
 
   async create(request: CreateKeyRequest): Promise<CreatedKey> {
