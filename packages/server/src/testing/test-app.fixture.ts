@@ -13,7 +13,50 @@ export interface TestApp {
   dataDir: string;
   basicAuth: string;
   bearerAdmin: string;
+  /** Closes the app and starts it again on the same data directory, as a restart would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An answer of the app's HTTP API, its JSON body parsed ({} when empty). */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+/** Calls the app's HTTP API in-process, with a JSON body when one is given. */
+export async function callApi(
+  app: AttuneApp,
+  method: string,
+  url: string,
+  payload: object | undefined,
+  authorization: string,
+): Promise<ApiAnswer> {
+  const res = await app.http.inject({
+    method: method as 'GET',
+    url,
+    headers: { authorization },
+    ...(payload === undefined ? {} : { payload }),
+  });
+  return {
+    status: res.statusCode,
+    body: res.body === '' ? {} : res.json<Record<string, unknown>>(),
+    headers: res.headers,
+  };
+}
+
+/**
+ * Waits until the processor has processed everything in the log and the outboxes have
+ * announced what it made (merges, memberships, stages), until the log stops growing.
+ */
+export async function settle(app: AttuneApp): Promise<void> {
+  for (;;) {
+    const last = await app.eventLog.lastOffset();
+    await app.processor!.caughtUp(last);
+    for (const relay of [app.mergeEvents, app.segmentEvents, app.stageEvents]) await relay.idle();
+    if ((await app.eventLog.lastOffset()) === last) return;
+  }
 }
 
 /** A real Attune (SQLite in a temp dir, real writer thread) for a test. */
@@ -31,16 +74,20 @@ export async function startTestApp(
       ...env,
     },
   });
-  const app = await createApp(config, overrides);
-  return {
-    app,
+  const test: TestApp = {
+    app: await createApp(config, overrides),
     config,
     dataDir,
     basicAuth: `Basic ${Buffer.from(`${testWriteKey}:`).toString('base64')}`,
     bearerAdmin: `Bearer ${testAdminKey}`,
+    async restart() {
+      await test.app.close();
+      test.app = await createApp(config, overrides);
+    },
     async close() {
-      await app.close();
+      await test.app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return test;
 }

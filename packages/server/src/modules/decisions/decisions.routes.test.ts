@@ -1,30 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import {
+  callApi,
+  settle as settleApp,
+  startTestApp,
+  type TestApp,
+} from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
 
-async function settle(): Promise<void> {
-  for (;;) {
-    const last = await t.app.eventLog.lastOffset();
-    await t.app.processor!.caughtUp(last);
-    await t.app.segmentEvents.idle();
-    if ((await t.app.eventLog.lastOffset()) === last) return;
-  }
-}
-
-async function call(method: string, url: string, payload?: object, authorization?: string) {
-  const res = await t.app.http.inject({
-    method: method as 'GET',
-    url,
-    headers: { authorization: authorization ?? t.bearerAdmin },
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return {
-    status: res.statusCode,
-    body: res.body === '' ? {} : res.json<Record<string, unknown>>(),
-    headers: res.headers,
-  };
-}
+const settle = () => settleApp(t.app);
+const call = (method: string, url: string, payload?: object, authorization?: string) =>
+  callApi(t.app, method, url, payload, authorization ?? t.bearerAdmin);
 
 const decide = (payload: object, authorization = t.basicAuth) =>
   call('POST', '/v1/decide', payload, authorization);

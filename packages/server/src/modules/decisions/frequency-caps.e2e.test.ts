@@ -1,20 +1,10 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type AttuneApp } from '../../app.js';
-import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { callApi, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
-let app: AttuneApp;
 
-async function call(method: string, url: string, payload?: object, authorization?: string) {
-  const res = await app.http.inject({
-    method: method as 'GET',
-    url,
-    headers: { authorization: authorization ?? t.bearerAdmin },
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
-}
+const call = (method: string, url: string, payload?: object, authorization?: string) =>
+  callApi(t.app, method, url, payload, authorization ?? t.bearerAdmin);
 
 const english = { type: 'context', field: 'locale', op: 'starts_with', value: 'en' };
 const hero = {
@@ -46,12 +36,8 @@ async function ask(anonymousId: string): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestApp();
-  app = t.app;
 });
-afterAll(async () => {
-  await app.close();
-  rmSync(t.dataDir, { recursive: true, force: true });
-});
+afterAll(async () => t.close());
 
 describe('frequency caps', () => {
   it('are stored with the placement and checked, naming the field', async () => {
@@ -82,8 +68,7 @@ describe('frequency caps', () => {
     expect(await ask('v1')).toBe('default/frequency_cap');
     expect(await ask('v2')).toBe('sale/rule');
 
-    await app.close();
-    app = await createApp(t.config);
+    await t.restart();
     expect(await ask('v1')).toBe('default/frequency_cap');
     expect(await ask('v2')).toBe('sale/rule');
     expect(await ask('v2')).toBe('plain/rule');

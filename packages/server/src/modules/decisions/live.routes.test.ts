@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp, testWriteKey, type TestApp } from '../../testing/test-app.fixture.js';
+import {
+  callApi,
+  startTestApp,
+  testWriteKey,
+  type TestApp,
+} from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
 let base: string;
 
-async function call(method: string, url: string, payload?: object, authorization?: string) {
-  const res = await t.app.http.inject({
-    method: method as 'GET',
-    url,
-    headers: { authorization: authorization ?? t.bearerAdmin },
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return {
-    status: res.statusCode,
-    body: res.body === '' ? {} : res.json<Record<string, unknown>>(),
-  };
-}
+const call = (method: string, url: string, payload?: object, authorization?: string) =>
+  callApi(t.app, method, url, payload, authorization ?? t.bearerAdmin);
 
 const track = (who: object, event: string, properties: object = {}) =>
   call(

@@ -1,25 +1,18 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type AttuneApp } from '../../app.js';
-import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { callApi, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
-let app: AttuneApp;
 
 const get = (url: string, headers: Record<string, string> = {}) =>
-  app.http.inject({ method: 'GET', url, headers });
+  t.app.http.inject({ method: 'GET', url, headers });
 const admin = async (url: string) =>
-  (await get(url, { authorization: t.bearerAdmin })).json<Record<string, unknown>>();
+  (await callApi(t.app, 'GET', url, undefined, t.bearerAdmin)).body;
 const keyIn = (html: string) => /data-write-key="(wk_demo_[A-Za-z0-9]+)"/.exec(html)?.[1];
 
 beforeAll(async () => {
   t = await startTestApp();
-  app = t.app;
 });
-afterAll(async () => {
-  await app.close();
-  rmSync(t.dataDir, { recursive: true, force: true });
-});
+afterAll(async () => t.close());
 
 describe('GET /demo', () => {
   it('serves the shop with a write key of its own source, and makes what it needs', async () => {
@@ -31,7 +24,7 @@ describe('GET /demo', () => {
     const key = keyIn(res.body);
     expect(key).toBeDefined();
 
-    const sent = await app.http.inject({
+    const sent = await t.app.http.inject({
       method: 'POST',
       url: '/v1/track',
       headers: { 'content-type': 'text/plain' },
@@ -53,13 +46,12 @@ describe('GET /demo', () => {
 
   it('keeps the same key after a restart, and leaves deleted demo parts deleted', async () => {
     const key = keyIn((await get('/demo')).body);
-    await app.http.inject({
+    await t.app.http.inject({
       method: 'DELETE',
       url: '/v1/placements/demo_hero',
       headers: { authorization: t.bearerAdmin },
     });
-    await app.close();
-    app = await createApp(t.config);
+    await t.restart();
     expect(keyIn((await get('/demo')).body)).toBe(key);
     expect((await admin('/v1/placements/demo_hero'))['code']).toBe('not_found');
   });

@@ -4,7 +4,7 @@ import { SqliteEventReader } from '../../adapters/sqlite/event-reader.sqlite.js'
 import { openDatabase } from '../../adapters/sqlite/open-database.js';
 import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.js';
 import { ManualClock } from '../../platform/clock.js';
-import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { startTestApp, type TestApp, settle as settleApp } from '../../testing/test-app.fixture.js';
 import { SegmentPreviewer } from './segment-preview.js';
 import { PiiCipher } from '../privacy/pii-cipher.js';
 
@@ -34,14 +34,7 @@ async function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
   return { status: res.statusCode, body: res.json<Record<string, unknown>>(), res };
 }
 
-async function settle(): Promise<void> {
-  for (;;) {
-    const last = await t.app.eventLog.lastOffset();
-    await t.app.processor!.caughtUp(last);
-    await t.app.segmentEvents.idle();
-    if ((await t.app.eventLog.lastOffset()) === last) return;
-  }
-}
+const settle = () => settleApp(t.app);
 
 const preview = async (body: object) => {
   const res = await call('POST', '/v1/segments/preview', body);

@@ -1,20 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { startTestApp, type TestApp, settle as settleApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
 afterEach(async () => {
   await t.close();
 });
 
-async function settle(): Promise<void> {
-  for (;;) {
-    const last = await t.app.eventLog.lastOffset();
-    await t.app.processor!.caughtUp(last);
-    await t.app.mergeEvents.idle();
-    await t.app.segmentEvents.idle();
-    if ((await t.app.eventLog.lastOffset()) === last) return;
-  }
-}
+const settle = () => settleApp(t.app);
 
 async function call(method: 'GET' | 'POST', url: string, payload?: object) {
   const auth = url.startsWith('/v1/batch') ? t.basicAuth : t.bearerAdmin;
