@@ -6,6 +6,27 @@ import { DecideService, type ServedDecision } from './decide.service.js';
 import { FrequencyCaps } from './frequency-caps.js';
 import { VariantRenderer } from './variant-renderer.js';
 
+/** A DecideService over a real placement store, unknown visitors and no logging, with overrides. */
+function serviceOver(
+  store: SqlitePlacementStore,
+  over: Partial<ConstructorParameters<typeof DecideService>[0]> = {},
+): DecideService {
+  let n = 0;
+  return new DecideService({
+    placements: store,
+    findVisitor: () => undefined,
+    computedTraits: [],
+    rfmBreakpoints: () => null,
+    renderer: new VariantRenderer(),
+    clock: new ManualClock(Date.parse('2026-11-23T10:00:00Z')),
+    ids: { next: () => `d${++n}` },
+    holdoutPercent: 0,
+    timeBudgetMs: 50,
+    served: () => {},
+    ...over,
+  });
+}
+
 /** Two placements in a real attune.db; visitors are unknown (decided on the context). */
 function setup(options: { holdoutPercent?: number; elapsed?: () => number } = {}) {
   const db = openDatabase(':memory:', { schema: 'log' });
@@ -30,15 +51,7 @@ function setup(options: { holdoutPercent?: number; elapsed?: () => number } = {}
     );
   const served: ServedDecision[] = [];
   const fallbacks: string[] = [];
-  let n = 0;
-  const service = new DecideService({
-    placements: store,
-    findVisitor: () => undefined,
-    computedTraits: [],
-    rfmBreakpoints: () => null,
-    renderer: new VariantRenderer(),
-    clock: new ManualClock(Date.parse('2026-11-23T10:00:00Z')),
-    ids: { next: () => `d${++n}` },
+  const service = serviceOver(store, {
     holdoutPercent: options.holdoutPercent ?? 0,
     timeBudgetMs: 5,
     served: (decisions) => served.push(...decisions),
@@ -82,17 +95,10 @@ describe('DecideService', () => {
       );
     });
     const fallbacks: string[] = [];
-    const service = new DecideService({
-      placements: store,
-      findVisitor: () => undefined,
-      computedTraits: [],
-      rfmBreakpoints: () => null,
+    const service = serviceOver(store, {
       renderer,
       clock: new ManualClock(0),
-      ids: { next: () => 'd' },
-      holdoutPercent: 0,
       timeBudgetMs: 10_000,
-      served: () => {},
       countFallback: (reason) => fallbacks.push(reason),
     });
     const { decisions } = service.decide({ placements: ['p0', 'p1', 'p2'] }, { writeKey: 'wk' });
@@ -180,20 +186,7 @@ describe('DecideService with frequency caps', () => {
     );
     const clock = new ManualClock(Date.parse('2026-11-23T10:00:00Z'));
     const caps = new FrequencyCaps({ pseudonym: (column, id) => `${column}=${id}` });
-    let n = 0;
-    const service = new DecideService({
-      placements: store,
-      findVisitor: () => undefined,
-      computedTraits: [],
-      rfmBreakpoints: () => null,
-      renderer: new VariantRenderer(),
-      clock,
-      ids: { next: () => `d${++n}` },
-      holdoutPercent: 0,
-      timeBudgetMs: 50,
-      served: () => {},
-      caps,
-    });
+    const service = serviceOver(store, { clock, caps });
     const ask = (anonymousId: string, extra: object = {}) => {
       const [d] = service.decide(
         { anonymousId, placements: ['hero'], context: { locale: 'en-GB' }, ...extra },
