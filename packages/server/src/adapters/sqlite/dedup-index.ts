@@ -1,4 +1,5 @@
 import { fingerprint32, MessageIdIndex } from '@attune/engine';
+import { firstOffsetReceivedSince } from './offset-received-since.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface StoredId {
@@ -37,7 +38,7 @@ export class DedupIndex {
   rebuild(): number {
     this.latest = Number(this.db.prepare('SELECT max(received_at) FROM events').pluck().get() ?? 0);
     const cutoff = this.latest - this.windowMs;
-    const from = this.firstOffsetReceivedSince(cutoff - orderingSlackMs);
+    const from = firstOffsetReceivedSince(this.db, cutoff - orderingSlackMs);
     const rows = this.db
       .prepare(
         'SELECT seq, source_id, message_id, received_at FROM events WHERE seq >= ? ORDER BY seq',
@@ -100,23 +101,6 @@ export class DedupIndex {
 
   get size(): number {
     return this.index.size;
-  }
-
-  /** Binary search on offset: receivedAt grows with the offset (up to a little slack). */
-  private firstOffsetReceivedSince(time: number): number {
-    const next = this.db
-      .prepare('SELECT seq, received_at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1')
-      .raw();
-    const last = Number(this.db.prepare('SELECT max(seq) FROM events').pluck().get() ?? 0);
-    let lo = 0;
-    let hi = last + 1;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const row = next.get(mid) as [number, number] | undefined;
-      if (row === undefined || row[1] >= time) hi = mid;
-      else lo = row[0] + 1;
-    }
-    return lo;
   }
 }
 

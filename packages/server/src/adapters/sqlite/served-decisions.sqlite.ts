@@ -1,4 +1,5 @@
 import type { ServedImpression } from '../../modules/decisions/frequency-caps.js';
+import { firstOffsetReceivedSince } from './offset-received-since.js';
 import type { SqliteDatabase } from './open-database.js';
 
 type ServedRow = [
@@ -12,27 +13,10 @@ type ServedRow = [
 
 /**
  * The `Decision Served` events received since `since` (epoch ms), oldest first, for the
- * frequency caps to count again at start. The log has no index on time, but `received_at`
- * grows with `seq` (it is stamped on arrival, in append order), so a binary search over
- * `seq` finds where to start and only the window is scanned.
+ * frequency caps to count again at start: only the log's window since then is scanned.
  */
 export function* readServedSince(db: SqliteDatabase, since: number): Generator<ServedImpression> {
-  const bounds = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM events').get() as {
-    lo: number | null;
-    hi: number | null;
-  };
-  if (bounds.lo === null || bounds.hi === null) return;
-  const receivedAtOrAfter = db.prepare(
-    'SELECT seq, received_at AS at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1',
-  );
-  let lo = bounds.lo;
-  let hi = bounds.hi + 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const row = receivedAtOrAfter.get(mid) as { seq: number; at: number } | undefined;
-    if (row === undefined || row.at >= since) hi = mid;
-    else lo = row.seq + 1;
-  }
+  const from = firstOffsetReceivedSince(db, since);
   const served = db
     .prepare(
       `SELECT user_id, anonymous_id, timestamp, message ->> '$.properties.placement',
@@ -40,7 +24,7 @@ export function* readServedSince(db: SqliteDatabase, since: number): Generator<S
        FROM events WHERE seq >= ? AND type = 'track' AND event = 'Decision Served' ORDER BY seq`,
     )
     .raw();
-  for (const row of served.iterate(lo) as Iterable<ServedRow>) {
+  for (const row of served.iterate(from) as Iterable<ServedRow>) {
     const [userId, anonymousId, at, placement, variantId, ruleId] = row;
     if (typeof placement !== 'string' || typeof variantId !== 'string') continue;
     yield {
