@@ -309,10 +309,7 @@ async function assemble(
     ingest: (request) => ingestion.ingest(request),
     registry: metrics.registry,
     pseudonym: (column, id) => cipher.idColumn(column, id) as string,
-    consentOf: (ids) => {
-      const state = consent.explicitStateOf(consent.pseudonymsOf(ids));
-      return (purpose) => state?.purposes.get(purpose)?.granted ?? null;
-    },
+    consentOf: (ids) => consent.explicitChoicesOf(ids),
     clock,
     ids,
     logger: http.log,

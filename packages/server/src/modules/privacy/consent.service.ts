@@ -190,6 +190,15 @@ export class ConsentService {
     return found.length === 1 ? found[0] : combineConsentStates(found);
   }
 
+  /**
+   * A person's explicit choice per purpose, as a condition's `consent` leaf reads it: true
+   * granted, false denied, null never chosen (the policy's default is not applied).
+   */
+  explicitChoicesOf(ids: PersonIds): (purpose: string) => boolean | null {
+    const state = this.isEmpty ? undefined : this.explicitStateOf(this.pseudonymsOf(ids));
+    return (purpose) => state?.purposes.get(purpose)?.granted ?? null;
+  }
+
   /** True when nothing at all was ever recorded: the gate may skip pseudonymizing ids. */
   get isEmpty(): boolean {
     return this.states.size === 0;
