@@ -5,6 +5,7 @@ import type {
   StageChange,
   TrailKeyState,
 } from '../../modules/segments/segment-state.store.js';
+import { BatchedInsert } from './batched-insert.js';
 import type { SqliteDatabase } from './open-database.js';
 
 const hourMs = 3_600_000;
@@ -23,8 +24,8 @@ interface StatusRow {
 }
 
 export class SqliteSegmentStateStore implements SegmentStateStore {
-  private readonly insertChange;
-  private readonly addMember;
+  private readonly insertChanges;
+  private readonly addMembers;
   private readonly removeMember;
   private readonly upsertTimer;
   private readonly deleteTimer;
@@ -37,13 +38,18 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   private readonly upsertStatus;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.insertChange = db.prepare(
-      `INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+    // A backfill records millions of changes, ten thousand per transaction: many rows per
+    // statement.
+    this.insertChanges = new BatchedInsert(
+      db,
+      'INSERT INTO segment_changes (segment_id, version, profile_id, entered, at, event_offset) VALUES',
+      6,
     );
-    this.addMember = db.prepare(
-      `INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES (?, ?, ?, ?)
-       ON CONFLICT (segment_id, profile_id) DO UPDATE SET version = excluded.version, since = excluded.since`,
+    this.addMembers = new BatchedInsert(
+      db,
+      'INSERT INTO segment_members (segment_id, profile_id, version, since) VALUES',
+      4,
+      'ON CONFLICT (segment_id, profile_id) DO UPDATE SET version = excluded.version, since = excluded.since',
     );
     this.removeMember = db.prepare(
       'DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ?',
@@ -141,15 +147,9 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     const latest = new Map<string, MembershipChange>();
     const deltas = new Map<string, number>();
     const hourly = new Map<string, { segmentId: string; hour: number; delta: number }>();
+    const rows: unknown[] = [];
     for (const c of changes) {
-      this.insertChange.run(
-        c.segmentId,
-        c.version,
-        c.profileId,
-        c.entered ? 1 : 0,
-        c.at,
-        c.eventOffset,
-      );
+      rows.push(c.segmentId, c.version, c.profileId, c.entered ? 1 : 0, c.at, c.eventOffset);
       latest.set(`${c.segmentId}\u0000${c.profileId}`, c);
       const delta = c.entered ? 1 : -1;
       deltas.set(c.segmentId, (deltas.get(c.segmentId) ?? 0) + delta);
@@ -159,14 +159,17 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
       if (sum === undefined) hourly.set(key, { segmentId: c.segmentId, hour, delta });
       else sum.delta += delta;
     }
+    this.insertChanges.run(rows);
     // The members table takes each profile's last change only, in key order: neighbouring
     // rows share B-tree pages, so a big batch dirties fewer of them.
     const keys = [...latest.keys()].sort();
+    const members: unknown[] = [];
     for (const key of keys) {
       const c = latest.get(key) as MembershipChange;
-      if (c.entered) this.addMember.run(c.segmentId, c.profileId, c.version, c.at);
+      if (c.entered) members.push(c.segmentId, c.profileId, c.version, c.at);
       else this.removeMember.run(c.segmentId, c.profileId);
     }
+    this.addMembers.run(members);
     for (const [segmentId, delta] of deltas) {
       if (delta !== 0) this.addToSize.run(delta, segmentId);
     }
