@@ -87,4 +87,39 @@ describe('profile rows', () => {
     store.save(p);
     expect(store.load('p_1')).toEqual(p);
   });
+
+  it('rewrites the encrypted columns only when traits or computed values changed', () => {
+    const columns = db.prepare('SELECT traits, computed, trails FROM profiles WHERE id = ?');
+    const p = profile('p_1', 1);
+    p.traits = { values: { email: 'ann@example.com', plan: 'pro' }, times: { email: 1, plan: 1 } };
+    store.save(p);
+    const first = columns.get('p_1') as { traits: string; computed: string; trails: string };
+    expect(first.traits).not.toContain('ann@example.com');
+
+    // Another store (as after a restart): nothing remembered of the first save.
+    store = new SqliteProfileStore(db, testCipher());
+    const loaded = store.load('p_1') as ProfileData;
+    loaded.trails = { t1: { count: 1, first: 5, last: 5, recent: [] } };
+    store.save(loaded);
+    const second = columns.get('p_1') as typeof first;
+    // Same ciphertext (a new seal would have a fresh IV); the trails were written.
+    expect(second.traits).toBe(first.traits);
+    expect(second.computed).toBe(first.computed);
+    expect(second.trails).not.toBe(first.trails);
+
+    loaded.traits.values['plan'] = 'gold';
+    store.save(loaded);
+    const third = columns.get('p_1') as typeof first;
+    expect(third.traits).not.toBe(first.traits);
+    expect(store.load('p_1')?.traits.values).toEqual({ email: 'ann@example.com', plan: 'gold' });
+
+    loaded.computed.aggregates['orders'] = { count: 7 };
+    store.save(loaded);
+    expect(store.load('p_1')?.computed.aggregates['orders']).toEqual({ count: 7 });
+
+    // Removed (merged away) and saved again: inserted whole, not lost.
+    store.remove('p_1');
+    store.save(loaded);
+    expect(store.load('p_1')).toEqual(loaded);
+  });
 });

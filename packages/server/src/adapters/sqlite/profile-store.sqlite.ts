@@ -27,6 +27,7 @@ interface ChunkRow {
 export class SqliteProfileStore implements ProfileStore {
   private readonly select;
   private readonly update;
+  private readonly updateActivity;
   private readonly insert;
   private readonly delete;
   private readonly insertChunk;
@@ -35,6 +36,8 @@ export class SqliteProfileStore implements ProfileStore {
   private readonly chunksBelow;
   private readonly chunksOf;
   private readonly pii: ProfilePii;
+  /** Each loaded or saved profile's traits and computed values as stored (ProfilePii.digest). */
+  private readonly storedDigests = new WeakMap<ProfileData, string>();
 
   /** Traits and computed values are stored with their PII encrypted (see ProfilePii). */
   constructor(
@@ -47,6 +50,12 @@ export class SqliteProfileStore implements ProfileStore {
     this.update = db.prepare(
       `UPDATE profiles SET first_seen = ?, last_seen = ?, event_count = ?, traits = ?, computed = ?,
          recent_events = ?, trails = ?, segments = ? WHERE id = ?`,
+    );
+    // Most saves of a backfill change only trails and memberships: the encrypted columns are
+    // neither sealed again nor rewritten.
+    this.updateActivity = db.prepare(
+      `UPDATE profiles SET first_seen = ?, last_seen = ?, event_count = ?, recent_events = ?,
+         trails = ?, segments = ? WHERE id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO profiles (first_seen, last_seen, event_count, traits, computed, recent_events,
@@ -67,10 +76,21 @@ export class SqliteProfileStore implements ProfileStore {
 
   load(id: string): ProfileData | undefined {
     const row = this.select.get(id) as ProfileRow | undefined;
-    return row === undefined ? undefined : toProfile(row, this.pii);
+    if (row === undefined) return undefined;
+    const profile = toProfile(row, this.pii);
+    this.storedDigests.set(profile, this.pii.digest(profile.traits, profile.computed));
+    return profile;
   }
 
   save(p: ProfileData): void {
+    const digest = this.pii.digest(p.traits, p.computed);
+    if (this.storedDigests.get(p) === digest) {
+      const recent = JSON.stringify(p.recentEvents);
+      const trails = packTrails(p.trails);
+      const segments = packSegments(p.segments);
+      const args = [p.firstSeen, p.lastSeen, p.eventCount, recent, trails, segments, p.id];
+      if (this.updateActivity.run(...args).changes === 1) return;
+    }
     const values = [
       p.firstSeen,
       p.lastSeen,
@@ -83,6 +103,7 @@ export class SqliteProfileStore implements ProfileStore {
       p.id,
     ];
     if (this.update.run(...values).changes === 0) this.insert.run(...values);
+    this.storedDigests.set(p, digest);
   }
 
   remove(id: string): void {
