@@ -152,4 +152,48 @@ describe('the segment members store', () => {
     ]);
     expect(store.sizeHistory('vip', 6 * h, h, 2)).toEqual([0, 100]);
   });
+
+  it("applies each profile's last change of a batch to the members, and keeps every change in order", () => {
+    for (const id of ['a', 'b', 'c']) saveStatus(id);
+    // 3 segments × 60 profiles: enter, then a third exit again and a sixth re-enter.
+    const changes = [];
+    for (let round = 0; round < 3; round++) {
+      for (let p = 0; p < 60; p++) {
+        if (round === 1 && p % 3 !== 0) continue;
+        if (round === 2 && p % 6 !== 0) continue;
+        for (const segmentId of ['c', 'a', 'b']) {
+          changes.push({
+            segmentId,
+            version: round + 1,
+            profileId: `p_${String(p).padStart(2, '0')}`,
+            entered: round !== 1,
+            at: 1_000 + round,
+            eventOffset: null,
+          });
+        }
+      }
+    }
+    new SqliteSegmentStateStore(db).recordChanges(changes);
+    const logged = db
+      .prepare('SELECT segment_id, profile_id, entered, version FROM segment_changes ORDER BY seq')
+      .raw()
+      .all();
+    expect(logged).toEqual(
+      changes.map((c) => [c.segmentId, c.profileId, c.entered ? 1 : 0, c.version]),
+    );
+    const expected = [];
+    for (const segmentId of ['a', 'b', 'c']) {
+      for (let p = 0; p < 60; p++) {
+        if (p % 3 === 0 && p % 6 !== 0) continue;
+        const version = p % 6 === 0 ? 3 : 1;
+        expected.push([segmentId, `p_${String(p).padStart(2, '0')}`, version, 1_000 + version - 1]);
+      }
+    }
+    const members = db
+      .prepare('SELECT segment_id, profile_id, version, since FROM segment_members ORDER BY 1, 2')
+      .raw()
+      .all();
+    expect(members).toEqual(expected);
+    for (const id of ['a', 'b', 'c']) expect(store.size(id)).toBe(50);
+  });
 });

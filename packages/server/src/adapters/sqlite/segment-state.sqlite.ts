@@ -144,37 +144,46 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
   }
 
   recordChanges(changes: readonly MembershipChange[]): void {
-    const latest = new Map<string, MembershipChange>();
-    const deltas = new Map<string, number>();
-    const hourly = new Map<string, { segmentId: string; hour: number; delta: number }>();
-    const rows: unknown[] = [];
-    for (const c of changes) {
-      rows.push(c.segmentId, c.version, c.profileId, c.entered ? 1 : 0, c.at, c.eventOffset);
-      latest.set(`${c.segmentId}\u0000${c.profileId}`, c);
+    // A backfill records ten thousand changes per transaction: one pass, no per-change keys.
+    const count = changes.length;
+    const rows = new Array<unknown>(count * 6);
+    const order = new Array<number>(count);
+    const deltas = new Map<string, { total: number; hours: Map<number, number> }>();
+    for (let i = 0; i < count; i++) {
+      const c = changes[i] as MembershipChange;
+      const at = i * 6;
+      rows[at] = c.segmentId;
+      rows[at + 1] = c.version;
+      rows[at + 2] = c.profileId;
+      rows[at + 3] = c.entered ? 1 : 0;
+      rows[at + 4] = c.at;
+      rows[at + 5] = c.eventOffset;
+      order[i] = i;
+      let sums = deltas.get(c.segmentId);
+      if (sums === undefined) deltas.set(c.segmentId, (sums = { total: 0, hours: new Map() }));
       const delta = c.entered ? 1 : -1;
-      deltas.set(c.segmentId, (deltas.get(c.segmentId) ?? 0) + delta);
+      sums.total += delta;
       const hour = Math.floor(c.at / hourMs);
-      const key = `${c.segmentId}\u0000${hour}`;
-      const sum = hourly.get(key);
-      if (sum === undefined) hourly.set(key, { segmentId: c.segmentId, hour, delta });
-      else sum.delta += delta;
+      sums.hours.set(hour, (sums.hours.get(hour) ?? 0) + delta);
     }
     this.insertChanges.run(rows);
     // The members table takes each profile's last change only, in key order: neighbouring
     // rows share B-tree pages, so a big batch dirties fewer of them.
-    const keys = [...latest.keys()].sort();
+    order.sort((a, b) => compareMemberKeys(changes[a], changes[b]) || a - b);
     const members: unknown[] = [];
-    for (const key of keys) {
-      const c = latest.get(key) as MembershipChange;
+    for (let k = 0; k < count; k++) {
+      const c = changes[order[k] as number] as MembershipChange;
+      const next = changes[order[k + 1] ?? -1];
+      if (next !== undefined && compareMemberKeys(c, next) === 0) continue;
       if (c.entered) members.push(c.segmentId, c.profileId, c.version, c.at);
       else this.removeMember.run(c.segmentId, c.profileId);
     }
     this.addMembers.run(members);
-    for (const [segmentId, delta] of deltas) {
-      if (delta !== 0) this.addToSize.run(delta, segmentId);
-    }
-    for (const { segmentId, hour, delta } of hourly.values()) {
-      if (delta !== 0) this.addToSizeHistory.run(segmentId, hour, delta);
+    for (const [segmentId, { total, hours }] of deltas) {
+      if (total !== 0) this.addToSize.run(total, segmentId);
+      for (const [hour, delta] of hours) {
+        if (delta !== 0) this.addToSizeHistory.run(segmentId, hour, delta);
+      }
     }
   }
 
@@ -199,4 +208,14 @@ export class SqliteSegmentStateStore implements SegmentStateStore {
     if (c.to === null) this.deleteStage.run(c.profileId);
     else this.upsertStage.run(c.profileId, c.to, c.at);
   }
+}
+
+type MemberKey = Pick<MembershipChange, 'segmentId' | 'profileId'>;
+
+function compareMemberKeys(a: MemberKey | undefined, b: MemberKey | undefined): number {
+  const x = a as MemberKey;
+  const y = b as MemberKey;
+  if (x.segmentId !== y.segmentId) return x.segmentId < y.segmentId ? -1 : 1;
+  if (x.profileId !== y.profileId) return x.profileId < y.profileId ? -1 : 1;
+  return 0;
 }
