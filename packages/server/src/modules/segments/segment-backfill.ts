@@ -100,7 +100,9 @@ export async function rebuildTrails(
   const names = [...byEvent.keys()];
   const owner = new Map<number, ProfileData>();
   for (const profile of profiles) {
-    for (const spec of specs) profile.trails[spec.key] = emptyTrail();
+    // A missing trail reads as empty: most profiles never did most specs' events, and an
+    // empty trail made for each would be millions of objects in a backfill, for nothing.
+    for (const spec of specs) delete profile.trails[spec.key];
     // Activity counts track events by name: a profile that never sent one has no reading.
     if (!names.some((name) => profile.computed.activity[name] !== undefined)) continue;
     for (const offset of deps.profiles.chunkOffsets(profile.id)) owner.set(offset, profile);
@@ -114,9 +116,8 @@ export async function rebuildTrails(
       if (profile === undefined) continue;
       const event = { name: e.event, properties: e.properties ?? {}, timestamp: e.timestamp };
       for (const spec of byEvent.get(e.event) ?? []) {
-        const trail = profile.trails[spec.key];
-        if (trail !== undefined && trailMatches(spec, event))
-          addToTrail(trail, e.timestamp, spec.keep);
+        if (trailMatches(spec, event))
+          addToTrail((profile.trails[spec.key] ??= emptyTrail()), e.timestamp, spec.keep);
       }
     }
   }
