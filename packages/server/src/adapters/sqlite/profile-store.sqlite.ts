@@ -1,8 +1,9 @@
 import type { TraitState } from '@attune/engine';
-import type {
-  ComputedData,
-  ProfileData,
-  ProfileStore,
+import {
+  keyedRecord,
+  type ComputedData,
+  type ProfileData,
+  type ProfileStore,
 } from '../../modules/profiles/profile.store.js';
 import type { SqliteDatabase } from './open-database.js';
 import { ProfilePii, type ProfileCipher } from './profile-pii.js';
@@ -242,7 +243,7 @@ function packTrails(trails: ProfileData['trails']): string {
 }
 
 function unpackTrails(packed: Record<string, number[]>): ProfileData['trails'] {
-  const trails: ProfileData['trails'] = {};
+  const trails: ProfileData['trails'] = keyedRecord();
   for (const [key, [count = 0, first = 0, last = 0, ...recent]] of Object.entries(packed)) {
     trails[key] =
       count === 0 ? { count, first: null, last: null, recent } : { count, first, last, recent };
@@ -277,8 +278,8 @@ export function membershipsOfPacked(text: string): ProfileData['segments']['memb
 }
 
 function unpackSegments(p: PackedSegments | Record<string, never>): ProfileData['segments'] {
-  if (!('m' in p)) return { members: {}, timer: null };
-  const members: ProfileData['segments']['members'] = {};
+  if (!('m' in p)) return { members: keyedRecord(), timer: null };
+  const members: ProfileData['segments']['members'] = keyedRecord();
   for (const [id, [version, since]] of Object.entries(p.m)) members[id] = { version, since };
   return {
     members,

@@ -34,6 +34,17 @@ export interface ProfileSegments {
   rebuild?: string[];
 }
 
+/**
+ * An empty record for a profile's trails or memberships, keyed by trail key or segment id.
+ * Null-prototype: V8 keeps it as a hash table from the start. A plain `{}` gains a hidden
+ * class per key it is given, in the order given, so 100k profiles in 100 segments made
+ * hundreds of thousands of them; building and reading the records cost about four times
+ * as much (measured on a backfill). No prototype also means no `__proto__` key trap.
+ */
+export function keyedRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** How many offsets a profile gathers before they move to a timeline chunk. */
 export const timelineChunkSize = 32;
 

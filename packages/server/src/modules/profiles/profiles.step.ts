@@ -18,7 +18,12 @@ import { internalSourceId } from '../identity/merge-events.js';
 import type { ProcessorEvent, ProcessorStep } from '../processor/processor-step.js';
 import { messageTraits } from './message-traits.js';
 import { profileMessage } from './profile-message.js';
-import { timelineChunkSize, type ProfileData, type ProfileStore } from './profile.store.js';
+import {
+  keyedRecord,
+  timelineChunkSize,
+  type ProfileData,
+  type ProfileStore,
+} from './profile.store.js';
 
 const hourMs = 3_600_000;
 
@@ -220,8 +225,8 @@ function newProfile(id: string, time: number): ProfileData {
     traits: emptyTraits(),
     computed: { activity: {}, aggregates: {} },
     recentEvents: [],
-    trails: {},
-    segments: { members: {}, timer: null },
+    trails: keyedRecord(),
+    segments: { members: keyedRecord(), timer: null },
   };
 }
 
