@@ -30,7 +30,11 @@ const port = parentPort;
 if (port === null) throw new Error('processor must run as a worker thread');
 const post = (message: FromProcessor): void => port.postMessage(message);
 
-const logDb = openDatabase(settings.logFile, { schema: 'log', migrate: false });
+const logDb = openDatabase(settings.logFile, {
+  schema: 'log',
+  migrate: false,
+  cacheMb: settings.cacheMb,
+});
 const stateDb = openDatabase(settings.stateFile, {
   ...processorStateOptions(settings.cacheMb),
   migrate: false,
