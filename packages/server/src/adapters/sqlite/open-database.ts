@@ -20,6 +20,11 @@ export interface OpenOptions {
   cacheMb?: number;
   pageSize?: number;
   walPages?: number;
+  /**
+   * Memory-map up to this much of the file for reads (SQLite caps it at its build's limit,
+   * 2 GB here). Only for a connection that reads much of a big file at random.
+   */
+  mmapMb?: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export function openDatabase(file: string, options: OpenOptions): SqliteDatabase
   // Checkpoint in bigger steps than the 1000-page default: fewer pauses under heavy ingest.
   db.pragma(`wal_autocheckpoint = ${options.walPages ?? 4000}`);
   if (options.cacheMb !== undefined) db.pragma(`cache_size = -${options.cacheMb * 1024}`);
+  if (options.mmapMb !== undefined) db.pragma(`mmap_size = ${options.mmapMb * 1024 * 1024}`);
   if (options.migrate ?? true) migrate(db, options.schema);
   return db;
 }
