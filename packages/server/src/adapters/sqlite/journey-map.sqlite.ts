@@ -8,10 +8,15 @@ import type {
 import type { SqliteDatabase } from './open-database.js';
 
 export class SqliteJourneyMapDefinitionStore implements JourneyMapDefinitionStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  // The processor reads the map at the start of every transaction: prepared once.
+  private readonly select;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.select = db.prepare('SELECT * FROM journey_map WHERE id = 1');
+  }
 
   get(): StoredJourneyMap | undefined {
-    const row = this.db.prepare('SELECT * FROM journey_map WHERE id = 1').get() as
+    const row = this.select.get() as
       { version: number; stages: string; updated_at: number } | undefined;
     if (row === undefined) return undefined;
     return {
