@@ -36,6 +36,7 @@ export type FromProcessor =
   /** `changed`: profiles whose memberships, stage or traits the transaction changed. */
   | { kind: 'committed'; offset: number; changed: string[] }
   | { kind: 'error'; message: string; details: string }
+  | { kind: 'warn'; message: string; details: object }
   /** Replies to erase (an ErasedSubject), prune (profiles changed) and prototypes. */
   | { kind: 'done'; id: number; result: ErasedSubject | number | PrototypeKeys }
   | { kind: 'failed'; id: number; message: string }

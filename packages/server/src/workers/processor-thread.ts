@@ -11,6 +11,7 @@ import type {
 
 export interface ProcessorThreadLogger {
   error(details: object, message: string): void;
+  warn?(details: object, message: string): void;
 }
 
 /** The request thread's handle on the processor thread. */
@@ -51,6 +52,9 @@ export class ProcessorThread {
             break;
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
+            break;
+          case 'warn':
+            logger.warn?.(message.details, message.message);
             break;
           case 'done':
             thread.requests.get(message.id)?.resolve(message.result as never);

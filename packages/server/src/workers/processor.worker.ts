@@ -82,6 +82,9 @@ const processor = new Processor({
         details: err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(details),
       });
     },
+    warn(details, message) {
+      post({ kind: 'warn', message, details });
+    },
   },
   onCommitted: (offset) =>
     post({ kind: 'committed', offset, changed: segmentsStep?.takeChanged() ?? [] }),

@@ -12,7 +12,7 @@ import { systemClock } from '../../platform/clock.js';
 import type { LoggedEvent, NewEvent } from '../event-log/event-log.store.js';
 import { EventVolumeStep } from './event-volume.step.js';
 import type { ProcessorStep } from './processor-step.js';
-import { Processor } from './processor.js';
+import { Processor, slowTransactionMs } from './processor.js';
 import { testCipher } from '../../testing/test-cipher.js';
 
 let dir: string;
@@ -95,6 +95,52 @@ class Recorder implements ProcessorStep {
 }
 
 describe('Processor', () => {
+  it.each([
+    { batchSize: 100, reported: 1 },
+    // The first transaction stops at the batch size, not caught up: catching up, not a stall.
+    { batchSize: 2, reported: 0 },
+  ])(
+    'reports a slow transaction once caught up, with its phases (batch size $batchSize)',
+    async ({ batchSize, reported }) => {
+      await log.append(events(3));
+      const warnings: { details: object; message: string }[] = [];
+      let slow = true;
+      const sleeper: ProcessorStep = {
+        name: 'sleeper',
+        needsMessage: false,
+        apply: () => undefined,
+        async tick() {
+          if (!slow) return 0;
+          slow = false;
+          await new Promise((resolve) => setTimeout(resolve, slowTransactionMs + 50));
+          return 1;
+        },
+      };
+      const p = new Processor({
+        name: 'test',
+        log,
+        store: new SqliteProcessorStore(db, systemClock),
+        steps: [sleeper],
+        batchSize,
+        pollIntervalMs: 10,
+        clock: systemClock,
+        logger: { ...silent, warn: (details, message) => warnings.push({ details, message }) },
+      });
+      await p.drain();
+      expect(warnings).toHaveLength(reported);
+      if (reported === 0) return;
+      expect(warnings[0]?.message).toBe('slow processor transaction');
+      const details = warnings[0]?.details as {
+        ms: number;
+        events: number;
+        phases: { tick: number };
+      };
+      expect(details.events).toBe(3);
+      expect(details.phases.tick).toBeGreaterThanOrEqual(slowTransactionMs);
+      expect(details.ms).toBeGreaterThanOrEqual(details.phases.tick);
+    },
+  );
+
   it('applies every event once, in order, in batches', async () => {
     await log.append(events(20, 'Viewed'));
     await log.append(events(5, 'Bought'));

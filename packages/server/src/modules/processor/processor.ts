@@ -5,7 +5,17 @@ import type { ProcessorStore } from './processor.store.js';
 
 export interface ProcessorLogger {
   error(details: object, message: string): void;
+  /** A transaction that held the processor up (see slowTransactionMs), with its phases. */
+  warn?(details: object, message: string): void;
 }
+
+/**
+ * A transaction this long, once the processor has caught up with the log, delays every
+ * event behind it by as much: it is reported with where its time went, so a stall can be
+ * told apart (a big read, a backfill chunk, a checkpoint in the commit). Catching up, long
+ * transactions are the point (up to maxTransactionMs) and are not reported.
+ */
+export const slowTransactionMs = 500;
 
 export interface ProcessorDeps {
   name: string;
@@ -69,13 +79,24 @@ export class Processor {
     const deadline = clock.now() + (this.deps.maxTransactionMs ?? 3000);
     let last = this.committed;
     let applied = 0;
+    let caughtUp = false;
+    const started = performance.now();
+    const phases = { begin: 0, apply: 0, tick: 0, flush: 0, commit: 0 };
+    let mark = started;
+    const lap = (phase: keyof typeof phases): void => {
+      const now = performance.now();
+      phases[phase] = Math.round(now - mark);
+      mark = now;
+    };
     store.begin();
     let work = 0;
     try {
       for (const step of steps) work += step.begin?.(this.committed) ?? 0;
+      lap('begin');
       for (;;) {
         const limit = Math.min(readSize, batchSize - applied);
         const read = await log.readToProcess(last, limit, this.needsMessage);
+        caughtUp = read.reachedEnd;
         if (read.through === last) break;
         if (read.events.length > 0) for (const step of steps) step.apply(read.events);
         last = read.through;
@@ -83,7 +104,9 @@ export class Processor {
         if (read.reachedEnd || applied >= batchSize || clock.now() >= deadline) break;
       }
       work += applied;
+      lap('apply');
       for (const step of steps) work += (await step.tick?.()) ?? 0;
+      lap('tick');
       if (work === 0 && last === this.committed) {
         store.rollback();
         return 0;
@@ -91,7 +114,9 @@ export class Processor {
       // Only Attune's own events were passed: nothing applied, but the offset moves on.
       work = Math.max(work, 1);
       for (const step of steps) step.flush?.();
+      lap('flush');
       store.commit(name, last);
+      lap('commit');
     } catch (error) {
       store.rollback();
       for (const step of steps) step.discard?.();
@@ -99,6 +124,13 @@ export class Processor {
     }
     this.committed = last;
     this.deps.onCommitted?.(last);
+    const ms = Math.round(performance.now() - started);
+    if (caughtUp && ms >= slowTransactionMs) {
+      this.deps.logger.warn?.(
+        { processor: name, ms, phases, events: applied, work, through: last },
+        'slow processor transaction',
+      );
+    }
     return work;
   }
 
