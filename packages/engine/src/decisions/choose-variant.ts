@@ -143,9 +143,21 @@ export function chooseVariant(
 
 /** The caps an impression of this choice counts toward. */
 export function capsCounting(placement: CompiledPlacement, choice: VariantChoice): CompiledCap[] {
-  if (choice.rule === null) return [];
+  return choice.rule === null ? [] : capsWith(placement, choice.rule.cap);
+}
+
+/**
+ * The caps a logged impression of a rule's variant counts toward under the placement's
+ * caps now (restoring counts at start): the placement's, and the variant's if it has one.
+ */
+export function capsOfServed(placement: CompiledPlacement, variantId: string): CompiledCap[] {
+  const rule = placement.rules.find((r) => r.variant.id === variantId && r.cap !== null);
+  return capsWith(placement, rule?.cap ?? null);
+}
+
+function capsWith(placement: CompiledPlacement, variantCap: CompiledCap | null): CompiledCap[] {
   const caps: CompiledCap[] = [];
   if (placement.cap !== null) caps.push(placement.cap);
-  if (choice.rule.cap !== null) caps.push(choice.rule.cap);
+  if (variantCap !== null) caps.push(variantCap);
   return caps;
 }

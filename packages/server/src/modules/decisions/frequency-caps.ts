@@ -1,4 +1,9 @@
-import { ImpressionTally, type CompiledCap, type CompiledPlacement } from '@attune/engine';
+import {
+  capsOfServed,
+  ImpressionTally,
+  type CompiledCap,
+  type CompiledPlacement,
+} from '@attune/engine';
 
 /** The ids a decision was asked for, as the events log stores them (lookup pseudonyms). */
 export interface VisitorIds {
@@ -79,10 +84,7 @@ export class FrequencyCaps {
       if (served.ruleId === null) continue;
       const placement = placementOf(served.placement);
       if (placement === undefined || !placement.capped) continue;
-      const caps: CompiledCap[] = [];
-      if (placement.cap !== null) caps.push(placement.cap);
-      const rule = placement.rules.find((r) => r.variant.id === served.variantId && r.cap !== null);
-      if (rule?.cap != null) caps.push(rule.cap);
+      const caps = capsOfServed(placement, served.variantId);
       const keys = keysOfPseudonyms(served.userId, served.anonymousId);
       if (caps.length === 0 || keys.length === 0) continue;
       this.record(keys, caps, served.at);
