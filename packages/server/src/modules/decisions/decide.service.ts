@@ -117,10 +117,8 @@ export class DecideService {
     const placements = request.placements.map((id, i) => this.placement(id, `/placements/${i}`));
     const now = deps.clock.now();
     const context = (request.context ?? {}) as Record<string, unknown>;
-    const input = this.inputOf(profile, now, context, {
-      userId: request.userId,
-      anonymousId: request.anonymousId,
-    });
+    const ids: VisitorIds = { userId: request.userId, anonymousId: request.anonymousId };
+    const input = this.inputOf(profile, now, context, ids);
     const holdoutKey = profile?.id ?? request.userId ?? request.anonymousId ?? '';
     const holdout = holdoutKey !== '' && inHoldout(holdoutKey, deps.holdoutPercent);
     const logged =
@@ -128,9 +126,7 @@ export class DecideService {
     // Only a placement with caps pays for the visitor's keys (two pseudonyms).
     const caps = deps.caps;
     let capKeys: string[] | null = null;
-    const keys = (): string[] =>
-      (capKeys ??=
-        caps?.keysOf({ userId: request.userId, anonymousId: request.anonymousId }) ?? []);
+    const keys = (): string[] => (capKeys ??= caps?.keysOf(ids) ?? []);
     const reached =
       caps === undefined ? undefined : (cap: CompiledCap) => caps.reached(keys(), cap, now);
     let scope: RenderScope | null = null;
