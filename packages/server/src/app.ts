@@ -320,7 +320,6 @@ async function assemble(
     keys,
     keyring,
     segments,
-    segmentIdUsed: (id) => segmentDefinitions.get(id) !== undefined,
     placements: decisions.placements,
   });
   await http.register(observabilityRoutes, {

@@ -11,8 +11,7 @@ export interface WebWiring {
   demo: boolean;
   keys: Pick<ApiKeysService, 'ensureWriteKey'>;
   keyring: Pick<Keyring, 'pseudonym'>;
-  segments: Pick<SegmentsService, 'create'>;
-  segmentIdUsed: (id: string) => boolean;
+  segments: Pick<SegmentsService, 'create' | 'idUsed'>;
   placements: Pick<PlacementsService, 'create' | 'idUsed'>;
 }
 
@@ -25,7 +24,7 @@ export async function registerWeb(http: FastifyInstance, w: WebWiring): Promise<
   const setup = new DemoSetup({
     writeKey: `wk_demo_${derived}`,
     ensureWriteKey: (value, sourceId, name) => w.keys.ensureWriteKey(value, sourceId, name),
-    segmentIdUsed: w.segmentIdUsed,
+    segmentIdUsed: (id) => w.segments.idUsed(id),
     createSegment: (input) => w.segments.create(input),
     placementIdUsed: (id) => w.placements.idUsed(id),
     createPlacement: (input) => w.placements.create(input),

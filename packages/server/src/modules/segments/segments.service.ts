@@ -137,6 +137,11 @@ export class SegmentsService {
     if (!this.definitions.softDelete(id, this.clock.now())) throw notFound(id);
   }
 
+  /** Whether a segment has ever had this id (deleted ones keep theirs). */
+  idUsed(id: string): boolean {
+    return this.definitions.get(id) !== undefined;
+  }
+
   get(id: string): SegmentView {
     return this.view(this.active(id));
   }
@@ -297,7 +302,7 @@ export class SegmentsService {
   private freeIdFor(name: string): string {
     const base = slugOf(name);
     let candidate = base;
-    for (let n = 2; this.definitions.get(candidate) !== undefined; n++) {
+    for (let n = 2; this.idUsed(candidate); n++) {
       const suffix = `-${n}`;
       candidate = `${base.slice(0, maxIdLength - suffix.length).replace(/-+$/, '')}${suffix}`;
     }
