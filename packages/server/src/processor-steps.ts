@@ -35,7 +35,7 @@ export function buildProcessorSteps(
   settings: ProcessingSettings,
   sources: ProcessorSources,
 ): ProcessorStep[] {
-  const profileStore = new SqliteProfileStore(db, sources.cipher);
+  const profileStore = new SqliteProfileStore(db, sources.cipher, settings.cachedProfiles);
   const segments = new SegmentsStep({
     store: new SqliteSegmentStateStore(db),
     definitions: activeSegmentDefinitions(sources.logDb),
@@ -53,7 +53,6 @@ export function buildProcessorSteps(
     profileStore,
     settings.identityRules,
     settings.computedTraits,
-    settings.cachedProfiles,
     [segments],
   );
   segments.attach(profiles);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ComputedState, TraitState } from '@attune/engine';
 import { normalizePiiKey } from '@attune/engine';
 import { BoundedMemo } from '../../modules/privacy/bounded-memo.js';
@@ -51,19 +50,6 @@ export class ProfilePii {
       if (changed) (aggregates ??= { ...computed.aggregates })[name] = sealed;
     }
     return JSON.stringify(aggregates === undefined ? computed : { ...computed, aggregates });
-  }
-
-  /**
-   * A fingerprint of traits and computed values as they are in memory (SHA-256 of their
-   * JSON): equal to the one taken when the row was loaded or saved, the stored columns hold
-   * the same values and need not be sealed and written again.
-   */
-  digest(traits: TraitState, computed: ComputedData): string {
-    return createHash('sha256')
-      .update(JSON.stringify(traits))
-      .update('\u0000')
-      .update(JSON.stringify(computed))
-      .digest('base64');
   }
 
   open<T>(text: string): T {

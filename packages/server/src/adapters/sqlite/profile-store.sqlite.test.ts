@@ -89,6 +89,7 @@ describe('profile rows', () => {
   });
 
   it('rewrites the encrypted columns only when traits or computed values changed', () => {
+    store = new SqliteProfileStore(db, testCipher(), 100);
     const columns = db.prepare('SELECT traits, computed, trails FROM profiles WHERE id = ?');
     const p = profile('p_1', 1);
     p.traits = { values: { email: 'ann@example.com', plan: 'pro' }, times: { email: 1, plan: 1 } };
@@ -97,7 +98,7 @@ describe('profile rows', () => {
     expect(first.traits).not.toContain('ann@example.com');
 
     // Another store (as after a restart): nothing remembered of the first save.
-    store = new SqliteProfileStore(db, testCipher());
+    store = new SqliteProfileStore(db, testCipher(), 100);
     const loaded = store.load('p_1') as ProfileData;
     loaded.trails = { t1: { count: 1, first: 5, last: 5, recent: [] } };
     store.save(loaded);
@@ -121,5 +122,65 @@ describe('profile rows', () => {
     store.remove('p_1');
     store.save(loaded);
     expect(store.load('p_1')).toEqual(loaded);
+  });
+
+  it('without a cache, seals the encrypted columns on every save', () => {
+    const columns = db.prepare('SELECT traits FROM profiles WHERE id = ?').pluck();
+    const p = profile('p_1', 1);
+    p.traits = { values: { email: 'ann@example.com' }, times: { email: 1 } };
+    store.save(p);
+    const first = columns.get('p_1');
+    const loaded = store.load('p_1') as ProfileData;
+    loaded.traits.values['email'] = 'bob@example.com';
+    store.save(loaded);
+    expect(columns.get('p_1')).not.toBe(first);
+    expect(store.load('p_1')?.traits.values).toEqual({ email: 'bob@example.com' });
+  });
+});
+
+describe("the processor store's cache", () => {
+  const cachedStore = () => new SqliteProfileStore(db, testCipher(), 4);
+
+  it('hands out a fresh copy on every load: a change not saved is not kept', () => {
+    store = cachedStore();
+    store.save(profile('p_1', 1));
+    const loaded = store.load('p_1') as ProfileData;
+    loaded.eventCount = 99;
+    loaded.traits.values['plan'] = 'gold';
+    loaded.trails['t1'] = { count: 1, first: 5, last: 5, recent: [5] };
+    expect(store.load('p_1')).toEqual(profile('p_1', 1));
+  });
+
+  it('loads what the rows hold when entries were evicted, and forgets a removed profile', () => {
+    store = cachedStore();
+    for (let i = 1; i <= 10; i++) store.save(profile(`p_${i}`, i));
+    const reader = new SqliteProfileStore(db, testCipher());
+    for (let i = 1; i <= 10; i++) expect(store.load(`p_${i}`)).toEqual(reader.load(`p_${i}`));
+    store.remove('p_10');
+    expect(store.load('p_10')).toBeUndefined();
+  });
+
+  it('after a rollback and discardCache, loads what the database holds', () => {
+    store = cachedStore();
+    store.save(profile('p_1', 1));
+    const failing = db.transaction(() => {
+      const p = store.load('p_1') as ProfileData;
+      p.eventCount = 42;
+      p.traits.values['plan'] = 'gold';
+      store.save(p);
+      store.save(profile('p_2', 2));
+      throw new Error('a later step failed');
+    });
+    expect(failing).toThrow('a later step failed');
+    store.discardCache();
+    expect(store.load('p_1')).toEqual(profile('p_1', 1));
+    expect(store.load('p_2')).toBeUndefined();
+    // The encrypted columns are written again after the rollback, not skipped as "unchanged".
+    const p = store.load('p_1') as ProfileData;
+    p.traits.values['plan'] = 'gold';
+    store.save(p);
+    expect(new SqliteProfileStore(db, testCipher()).load('p_1')?.traits.values).toEqual({
+      plan: 'gold',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { TraitState } from '@attune/engine';
+import { RecencyCache, type TraitState } from '@attune/engine';
 import {
   keyedRecord,
   type ComputedData,
@@ -20,6 +20,21 @@ interface ProfileRow {
   segments: string;
 }
 
+/**
+ * A profile's columns as last loaded or saved, with traits and computed values in the
+ * clear: what the processor's store keeps in memory between transactions.
+ */
+interface ProfileText {
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+  traits: string;
+  computed: string;
+  recentEvents: string;
+  trails: string;
+  segments: string;
+}
+
 interface ChunkRow {
   last_offset: number;
   offsets: string;
@@ -37,15 +52,29 @@ export class SqliteProfileStore implements ProfileStore {
   private readonly chunksBelow;
   private readonly chunksOf;
   private readonly pii: ProfilePii;
-  /** Each loaded or saved profile's traits and computed values as stored (ProfilePii.digest). */
-  private readonly storedDigests = new WeakMap<ProfileData, string>();
+  /**
+   * Recently used profiles as text, not as objects: a load parses them again. Kept as
+   * objects, 100k profiles were about 75 objects and 9 KB each, and marking that heap made
+   * the processor's major GCs pause ingest for a second and more; as text they are a few
+   * strings each (2.7 KB), and a parse costs about 25 µs. Saving compares the text to skip
+   * sealing and rewriting the encrypted columns when traits and computed values are as
+   * stored.
+   */
+  private readonly texts: RecencyCache<string, ProfileText> | null;
 
-  /** Traits and computed values are stored with their PII encrypted (see ProfilePii). */
+  /**
+   * Traits and computed values are stored with their PII encrypted (see ProfilePii).
+   * `cachedProfiles` > 0 keeps that many profiles in memory: only for the connection that
+   * is the profiles' single writer (the processor's), which calls `discardCache` when a
+   * transaction rolls back; a reader's cache would go stale.
+   */
   constructor(
     private readonly db: SqliteDatabase,
     cipher: ProfileCipher,
+    cachedProfiles = 0,
   ) {
     this.pii = new ProfilePii(cipher);
+    this.texts = cachedProfiles >= 2 ? new RecencyCache(cachedProfiles) : null;
     this.select = db.prepare('SELECT * FROM profiles WHERE id = ?');
     // Most saves update a profile that exists: try that first, insert when nothing matched.
     this.update = db.prepare(
@@ -76,39 +105,73 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   load(id: string): ProfileData | undefined {
+    const cached = this.texts?.get(id);
+    if (cached !== undefined) return fromText(id, cached);
     const row = this.select.get(id) as ProfileRow | undefined;
     if (row === undefined) return undefined;
     const profile = toProfile(row, this.pii);
-    this.storedDigests.set(profile, this.pii.digest(profile.traits, profile.computed));
+    this.texts?.set(id, {
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      eventCount: row.event_count,
+      traits: JSON.stringify(profile.traits),
+      computed: JSON.stringify(profile.computed),
+      recentEvents: row.recent_events,
+      trails: row.trails,
+      segments: row.segments,
+    });
     return profile;
   }
 
   save(p: ProfileData): void {
-    const digest = this.pii.digest(p.traits, p.computed);
-    if (this.storedDigests.get(p) === digest) {
-      const recent = JSON.stringify(p.recentEvents);
-      const trails = packTrails(p.trails);
-      const segments = packSegments(p.segments);
-      const args = [p.firstSeen, p.lastSeen, p.eventCount, recent, trails, segments, p.id];
-      if (this.updateActivity.run(...args).changes === 1) return;
+    const text: ProfileText = {
+      firstSeen: p.firstSeen,
+      lastSeen: p.lastSeen,
+      eventCount: p.eventCount,
+      traits: JSON.stringify(p.traits),
+      computed: JSON.stringify(p.computed),
+      recentEvents: JSON.stringify(p.recentEvents),
+      trails: packTrails(p.trails),
+      segments: packSegments(p.segments),
+    };
+    if (!this.writeUnsealed(p.id, text)) {
+      const values = [
+        p.firstSeen,
+        p.lastSeen,
+        p.eventCount,
+        this.pii.sealTraits(p.id, p.traits),
+        this.pii.sealComputed(p.id, p.computed),
+        text.recentEvents,
+        text.trails,
+        text.segments,
+        p.id,
+      ];
+      if (this.update.run(...values).changes === 0) this.insert.run(...values);
     }
-    const values = [
-      p.firstSeen,
-      p.lastSeen,
-      p.eventCount,
-      this.pii.sealTraits(p.id, p.traits),
-      this.pii.sealComputed(p.id, p.computed),
-      JSON.stringify(p.recentEvents),
-      packTrails(p.trails),
-      packSegments(p.segments),
-      p.id,
-    ];
-    if (this.update.run(...values).changes === 0) this.insert.run(...values);
-    this.storedDigests.set(p, digest);
+    this.texts?.set(p.id, text);
+  }
+
+  /** Forgets the cached profiles: the transaction that saved some of them rolled back. */
+  discardCache(): void {
+    this.texts?.clear();
+  }
+
+  /**
+   * Writes all but the encrypted columns when traits and computed values are as stored
+   * (known only for a cached profile). False when the full row must be written.
+   */
+  private writeUnsealed(id: string, text: ProfileText): boolean {
+    const stored = this.texts?.peek(id);
+    if (stored === undefined || stored.traits !== text.traits) return false;
+    if (stored.computed !== text.computed) return false;
+    const { firstSeen, lastSeen, eventCount, recentEvents, trails, segments } = text;
+    const args = [firstSeen, lastSeen, eventCount, recentEvents, trails, segments, id];
+    return this.updateActivity.run(...args).changes === 1;
   }
 
   remove(id: string): void {
     this.delete.run(id);
+    this.texts?.delete(id);
   }
 
   appendTimeline(profileId: string, offsets: readonly number[]): void {
@@ -123,7 +186,9 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   eventOffsets(profileId: string, beforeOffset: number, limit: number): number[] {
-    const recent = this.recentOf.get(profileId) as string | undefined;
+    const recent =
+      this.texts?.peek(profileId)?.recentEvents ??
+      (this.recentOf.get(profileId) as string | undefined);
     if (recent === undefined) return [];
     const found = (JSON.parse(recent) as number[]).filter((o) => o < beforeOffset);
     // Chunks newest first; after merges their ranges may interleave, so stop only when a
@@ -206,6 +271,20 @@ export class SqliteProfileStore implements ProfileStore {
 }
 
 const newestFirst = (a: number, b: number): number => b - a;
+
+function fromText(id: string, text: ProfileText): ProfileData {
+  return {
+    id,
+    firstSeen: text.firstSeen,
+    lastSeen: text.lastSeen,
+    eventCount: text.eventCount,
+    traits: JSON.parse(text.traits) as TraitState,
+    computed: JSON.parse(text.computed) as ComputedData,
+    recentEvents: JSON.parse(text.recentEvents) as number[],
+    trails: unpackTrails(JSON.parse(text.trails) as Record<string, number[]>),
+    segments: unpackSegments(JSON.parse(text.segments) as PackedSegments),
+  };
+}
 
 function toProfile(row: ProfileRow, pii: ProfilePii): ProfileData {
   return {

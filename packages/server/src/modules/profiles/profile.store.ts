@@ -53,6 +53,8 @@ export interface ProfileStore {
   load(id: string): ProfileData | undefined;
   save(profile: ProfileData): void;
   remove(id: string): void;
+  /** Forgets profiles kept in memory: the transaction that saved them rolled back. */
+  discardCache(): void;
   /** Stores a chunk of the profile's timeline (ascending offsets). */
   appendTimeline(profileId: string, offsets: readonly number[]): void;
   /** Moves a merged profile's timeline to the survivor. */

@@ -25,7 +25,7 @@ let profiles: SqliteProfileStore;
 function open(name: string, cachedProfiles = 0): void {
   db = openDatabase(join(dir, name), { schema: 'state' });
   identity = new SqliteIdentityStore(db, testCipher(), cachedProfiles);
-  profiles = new SqliteProfileStore(db, testCipher());
+  profiles = new SqliteProfileStore(db, testCipher(), cachedProfiles);
 }
 
 beforeEach(() => {
@@ -57,19 +57,8 @@ function events(messages: Message[]): ProcessorEvent[] {
 }
 
 /** Applies the messages in batches of `batchSize`, `batchesPerCommit` batches per transaction. */
-function process(
-  messages: Message[],
-  batchSize = 1000,
-  cachedProfiles = 0,
-  batchesPerCommit = 1,
-): void {
-  const step = new ProfilesStep(
-    identity,
-    profiles,
-    defaultIdentityRules,
-    rfmDefinitions,
-    cachedProfiles,
-  );
+function process(messages: Message[], batchSize = 1000, batchesPerCommit = 1): void {
+  const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions);
   const all = events(messages);
   const perCommit = batchSize * batchesPerCommit;
   for (let i = 0; i < all.length; i += perCommit) {
@@ -254,7 +243,7 @@ describe('ProfilesStep', () => {
     db.close();
 
     open('cached.db', 100);
-    const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions, 100);
+    const step = new ProfilesStep(identity, profiles, defaultIdentityRules, rfmDefinitions);
     const all = events(messages);
     db.transaction(() => {
       step.apply(all.slice(0, 2));
@@ -312,7 +301,7 @@ describe('ProfilesStep', () => {
           db.close();
           // Tiny caches, so entries are evicted and reloaded all the time.
           open(`b-${Math.random()}.db`, cacheSize);
-          process(messages, batchSize, cacheSize, batchesPerCommit);
+          process(messages, batchSize, batchesPerCommit);
           expect(dump()).toEqual(whole);
 
           const graph = new MemoryIdentityGraph();

@@ -7,7 +7,6 @@ import {
   mergeComputed,
   mergeTraits,
   recordActivity,
-  RecencyCache,
   resolveIdentity,
   updateComputed,
   type ComputedTraitDefinition,
@@ -68,9 +67,10 @@ export interface ProfileAccess {
 export class ProfilesStep implements ProcessorStep, ProfileAccess {
   readonly name = 'profiles';
   readonly needsMessage = true;
-  /** Recently used profiles, kept between batches: most events find theirs here. */
-  private readonly cache: RecencyCache<string, ProfileData> | null;
-  /** Profiles changed in the open transaction, written at `flush`. */
+  /**
+   * Profiles changed in the open transaction, written at `flush`. Only these are kept as
+   * objects; between transactions the store keeps recent ones as text (SqliteProfileStore).
+   */
   private readonly touched = new Map<string, ProfileData>();
   /** Refused identifiers counted in the open transaction. */
   private readonly issues = new Map<string, IdentifierIssueCount>();
@@ -83,10 +83,8 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
     private readonly rules: IdentityRules,
     /** Built-in RFM definitions plus the user's. */
     private readonly definitions: readonly ComputedTraitDefinition[],
-    cachedProfiles = 0,
     private readonly observers: readonly ProfileObserver[] = [],
   ) {
-    this.cache = cachedProfiles >= 2 ? new RecencyCache(cachedProfiles) : null;
     const withComputedTraits = new Set(definitions.map((d) => d.event));
     this.readsProperties = (name) =>
       withComputedTraits.has(name) || this.observers.some((o) => o.readsProperties(name));
@@ -96,27 +94,19 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
   discard(): void {
     this.touched.clear();
     this.issues.clear();
-    this.cache?.clear();
+    this.profiles.discardCache();
     this.identity.discardCache();
   }
 
-  private loadProfile(id: string): ProfileData | undefined {
-    const cached = this.cache?.get(id);
-    if (cached !== undefined) return cached;
-    const stored = this.profiles.load(id);
-    if (stored !== undefined) this.cache?.set(id, stored);
-    return stored;
-  }
-
   loadForUpdate(id: string): ProfileData | undefined {
-    const profile = this.touched.get(id) ?? this.loadProfile(id);
+    const profile = this.touched.get(id) ?? this.profiles.load(id);
     if (profile !== undefined) this.touched.set(id, profile);
     return profile;
   }
 
   apply(events: readonly ProcessorEvent[]): void {
     const { touched, issues } = this;
-    const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.loadProfile(id);
+    const load = (id: string): ProfileData | undefined => touched.get(id) ?? this.profiles.load(id);
 
     for (const event of events) {
       if (event.message === undefined) continue;
@@ -151,7 +141,6 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
           touched.set(into.id, into);
         }
         touched.delete(merged);
-        this.cache?.delete(merged);
         this.profiles.remove(merged);
         this.profiles.moveEvents(merged, survivor);
         if (into !== undefined && from !== undefined)
@@ -159,10 +148,7 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
       }
 
       let profile = load(plan.profileId);
-      if (profile === undefined) {
-        profile = newProfile(plan.profileId, event.timestamp);
-        this.cache?.set(profile.id, profile);
-      }
+      profile ??= newProfile(plan.profileId, event.timestamp);
       profile.firstSeen = Math.min(profile.firstSeen, event.timestamp);
       profile.lastSeen = Math.max(profile.lastSeen, event.timestamp);
       profile.eventCount++;
