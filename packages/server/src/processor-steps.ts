@@ -11,6 +11,7 @@ import { EventVolumeStep } from './modules/processor/event-volume.step.js';
 import type { ProcessorStep } from './modules/processor/processor-step.js';
 import { ProfilesStep } from './modules/profiles/profiles.step.js';
 import { SegmentsStep } from './modules/segments/segments.step.js';
+import type { ReadChunkAhead } from './modules/segments/backfill-read-ahead.js';
 import type { Clock } from './platform/clock.js';
 import type { PiiCipher } from './modules/privacy/pii-cipher.js';
 
@@ -18,6 +19,8 @@ export interface ProcessorSources {
   /** The processor thread's connection to attune.db (segment definitions). */
   logDb: SqliteDatabase;
   reader: Pick<EventReader, 'readTracks'>;
+  /** Reads a backfill's next chunk ahead, on another thread (default: here). */
+  readAhead?: ReadChunkAhead;
   /** Encrypts identifiers and traits in the state file (see PiiCipher). */
   cipher: PiiCipher;
   clock: Clock;
@@ -46,6 +49,7 @@ export function buildProcessorSteps(
     rfm: latestRfm(sources.logDb),
     clock: sources.clock,
     backfillChunk: sources.segmentBackfillChunk ?? 500,
+    ...(sources.readAhead === undefined ? {} : { readAhead: sources.readAhead }),
     ...(sources.onSkippedSegment === undefined ? {} : { onSkipped: sources.onSkippedSegment }),
   });
   const profiles = new ProfilesStep(
@@ -59,11 +63,6 @@ export function buildProcessorSteps(
   return [new EventVolumeStep(new SqliteEventVolumeStore(db)), profiles, segments];
 }
 
-/**
- * The processor's connection to the state file. NORMAL: only derived state, committed with
- * its offset. A big page cache and WAL: the processor's writes are random updates across
- * all profiles, and a page updated several times between checkpoints is written back once.
- */
 /** The processor's view of the latest RFM snapshot (one small query per transaction). */
 function latestRfm(logDb: SqliteDatabase) {
   const snapshots = new SqliteRfmSnapshotsStore(logDb);
@@ -75,5 +74,10 @@ function latestRfm(logDb: SqliteDatabase) {
   };
 }
 
+/**
+ * The processor's connection to the state file. NORMAL: only derived state, committed with
+ * its offset. A big page cache and WAL: the processor's writes are random updates across
+ * all profiles, and a page updated several times between checkpoints is written back once.
+ */
 export const processorStateOptions = (cacheMb: number) =>
   ({ schema: 'state', synchronous: 'NORMAL', cacheMb, walPages: 32_768 }) as const;

@@ -13,6 +13,7 @@ import { systemClock } from '../platform/clock.js';
 import { prototypeKeys } from '../platform/prototype-keys.js';
 import { Keyring } from '../platform/keyring.js';
 import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
+import { TrailReaderThread } from './trail-reader-thread.js';
 import type {
   FromProcessor,
   ProcessorThreadSettings,
@@ -48,9 +49,17 @@ const cipher = new PiiCipher(Keyring.fromSecrets(settings.keyring), settings.pro
 const reader = new SqliteEventReader(logDb, cipher);
 const appendListeners = new Set<(lastOffset: number) => void>();
 
+const trailReader = TrailReaderThread.start({
+  logFile: settings.logFile,
+  stateFile: settings.stateFile,
+  keyring: settings.keyring,
+  pii: settings.processing.pii,
+});
+
 const steps = buildProcessorSteps(stateDb, settings.processing, {
   logDb,
   reader,
+  readAhead: (afterId, limit, specs) => trailReader.readAhead(afterId, limit, specs),
   cipher,
   clock: systemClock,
   onSkippedSegment: (segmentId, reason) =>
@@ -144,7 +153,8 @@ port.on('message', (message: ToProcessor) => {
       );
     return;
   }
-  void processor.stop().then(() => {
+  void processor.stop().then(async () => {
+    await trailReader.stop();
     logDb.close();
     stateDb.close();
     post({ kind: 'stopped' });

@@ -1,8 +1,14 @@
-import { addToTrail, emptyTrail, trailMatches, type TrailSpec } from '@attune/engine';
-import type { TrackRead } from '../event-log/event-log.store.js';
+import { addToTrail, emptyTrail, type TrailSpec } from '@attune/engine';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { ActiveSegment, SegmentIndex } from './segment-index.js';
 import type { SegmentStatusRow, TrailKeyState } from './segment-state.store.js';
+import {
+  forEachHit,
+  specEvents,
+  specsSignature,
+  type PrefetchedHits,
+  type ReadTrailHits,
+} from './trail-hits.js';
 
 /**
  * A backfill in progress: the segments activated at one log offset, worked through the
@@ -55,49 +61,24 @@ export function advanceJob(job: BackfillJob, profileId: string): void {
   }
 }
 
-/** Offsets read from the log at a time while refolding. */
-const readSlice = 5000;
-
-/** Reads the track events of these offsets named in `events` (EventLog.readTracks). */
-export type ReadTracks = (
-  offsets: number[],
-  events: readonly string[],
-  withProperties: readonly string[],
-) => Promise<TrackRead[]>;
-
-/** The specs grouped by event name, and the names whose filters read properties. */
-function specsByEvent(specs: readonly TrailSpec[]): {
-  byEvent: Map<string, TrailSpec[]>;
-  withProperties: string[];
-} {
-  const byEvent = new Map<string, TrailSpec[]>();
-  for (const spec of specs) {
-    const list = byEvent.get(spec.event);
-    if (list === undefined) byEvent.set(spec.event, [spec]);
-    else list.push(spec);
-  }
-  const withProperties = [...byEvent]
-    .filter(([, list]) => list.some((spec) => spec.where.length > 0))
-    .map(([name]) => name);
-  return { byEvent, withProperties };
-}
-
 /**
  * Refolds the given trails of these profiles from their whole timelines (stored chunks and
  * recent), reading the events of all of them together: per-profile reads cost a query each.
- * Only the specs' events are read, and properties only where a filter needs them.
+ * Only the specs' events are read, and properties only where a filter needs them. Hits
+ * `prefetched` for these specs are used for the offsets they list; the rest are read now
+ * (events a profile gained, or a merge brought, after the read-ahead).
  */
 export async function rebuildTrails(
   profiles: readonly ProfileData[],
   specs: readonly TrailSpec[],
   deps: {
     profiles: Pick<ProfileStore, 'chunkOffsets'>;
-    readTracks: ReadTracks;
+    readTrailHits: ReadTrailHits;
   },
+  prefetched?: PrefetchedHits,
 ): Promise<void> {
   if (specs.length === 0) return;
-  const { byEvent, withProperties } = specsByEvent(specs);
-  const names = [...byEvent.keys()];
+  const { names } = specEvents(specs);
   const owner = new Map<number, ProfileData>();
   for (const profile of profiles) {
     // A missing trail reads as empty: most profiles never did most specs' events, and an
@@ -108,17 +89,16 @@ export async function rebuildTrails(
     for (const offset of deps.profiles.chunkOffsets(profile.id)) owner.set(offset, profile);
     for (const offset of profile.recentEvents) owner.set(offset, profile);
   }
-  const offsets = [...owner.keys()].sort((a, b) => a - b);
-  for (let i = 0; i < offsets.length; i += readSlice) {
-    const slice = offsets.slice(i, i + readSlice);
-    for (const e of await deps.readTracks(slice, names, withProperties)) {
-      const profile = owner.get(e.offset);
-      if (profile === undefined) continue;
-      const event = { name: e.event, properties: e.properties ?? {}, timestamp: e.timestamp };
-      for (const spec of byEvent.get(e.event) ?? []) {
-        if (trailMatches(spec, event))
-          addToTrail((profile.trails[spec.key] ??= emptyTrail()), e.timestamp, spec.keep);
-      }
-    }
+  const fold = (offset: number, timestamp: number, i: number): void => {
+    const profile = owner.get(offset);
+    const spec = specs[i];
+    if (profile === undefined || spec === undefined) return;
+    addToTrail((profile.trails[spec.key] ??= emptyTrail()), timestamp, spec.keep);
+  };
+  let toRead = [...owner.keys()];
+  if (prefetched !== undefined && prefetched.signature === specsSignature(specs)) {
+    forEachHit(prefetched.hits, fold);
+    toRead = toRead.filter((offset) => !prefetched.offsets.has(offset));
   }
+  forEachHit(await deps.readTrailHits(toRead, specs), fold);
 }

@@ -8,7 +8,8 @@ import {
 import type { Clock } from '../../platform/clock.js';
 import { computedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
-import { rebuildTrails, type ReadTracks } from './segment-backfill.js';
+import { rebuildTrails } from './segment-backfill.js';
+import { trailHitsReader, type ReadTracks } from './trail-hits.js';
 
 export interface SegmentPreviewDeps {
   profiles: Pick<ProfileStore, 'load' | 'idsAfter' | 'count' | 'chunkOffsets'>;
@@ -66,7 +67,10 @@ export class SegmentPreviewer {
       const profiles = ids
         .map((id) => this.deps.profiles.load(id))
         .filter((p): p is ProfileData => p !== undefined); // merged away since listed
-      await rebuildTrails(profiles, compiled.trails, this.deps);
+      await rebuildTrails(profiles, compiled.trails, {
+        profiles: this.deps.profiles,
+        readTrailHits: trailHitsReader(this.deps.readTracks),
+      });
       for (const profile of profiles) {
         scanned++;
         if (compiled.evaluate(this.inputOf(profile, now, breakpoints))) {

@@ -14,6 +14,9 @@ import { buildProcessorSteps } from '../../processor-steps.js';
 import { defaultJourneyMap } from '../journey-map/default-journey-map.js';
 import { Processor } from '../processor/processor.js';
 import { testCipher } from '../../testing/test-cipher.js';
+import { chunkReader } from './backfill-read-ahead.js';
+import { trailHitsReader } from './trail-hits.js';
+import { SqliteProfileStore } from '../../adapters/sqlite/profile-store.sqlite.js';
 
 const hour = 3_600_000;
 const minute = 60_000;
@@ -27,6 +30,9 @@ class Harness {
   private readonly cipher = testCipher();
   private processor!: Processor;
   private seq = 0;
+
+  /** Offsets the processor read on its own thread, and those it read ahead, per call. */
+  readonly reads: { here: number[][]; ahead: number[][] } = { here: [], ahead: [] };
 
   constructor(
     readonly dir: string,
@@ -49,7 +55,21 @@ class Harness {
       },
       {
         logDb: this.logDb,
-        reader,
+        reader: {
+          readTracks: (offsets, events, withProperties) => {
+            this.reads.here.push([...offsets]);
+            return reader.readTracks(offsets, events, withProperties);
+          },
+        },
+        readAhead: async (afterId, limit, specs) => {
+          const read = chunkReader(
+            new SqliteProfileStore(this.stateDb, cipher),
+            trailHitsReader((o, e, w) => reader.readTracks(o, e, w)),
+          );
+          const ahead = await read(afterId, limit, specs);
+          this.reads.ahead.push(Array.from(ahead.offsets).sort((a, b) => a - b));
+          return ahead;
+        },
         cipher,
         clock: this.clock,
         segmentBackfillChunk: this.backfillChunk,
@@ -271,6 +291,31 @@ describe('backfills', () => {
     expect(members['buyers']).toEqual(users.filter((_, i) => i % 2 === 0));
     // Re-doing the first profiles recorded no second entry.
     expect(h.changes().filter((c) => c.segment === 'viewers')).toHaveLength(17);
+  });
+
+  it('reads the next chunk ahead, and reads what a profile gained since', async () => {
+    const h = await harness(2);
+    for (let i = 0; i < 6; i++) await h.track(`u${i}`, 'Product Viewed', t0 + i * minute);
+    await h.drain();
+    h.define('twice', {
+      type: 'event',
+      event: 'Product Viewed',
+      count: { op: 'at_least', value: 2 },
+    });
+    h.reads.here.length = 0;
+    await h.runOnce(); // activates `twice`, backfills u0 and u1, reads u2 and u3 ahead
+    expect(h.reads.ahead).toEqual([[3, 4]]);
+    await h.track('u2', 'Product Viewed', t0 + hour); // offset 7, after the read-ahead
+    h.reads.here.length = 0;
+    await h.runOnce(); // the event, then u2 and u3 from what was read ahead, plus offset 7
+    expect(h.reads.here).toEqual([[7]]);
+    expect(h.reads.ahead).toEqual([
+      [3, 4],
+      [5, 6],
+    ]);
+    await h.drain();
+    // Counted once each: a read-ahead event counted twice would make everyone a member.
+    expect(h.members()).toEqual({ twice: ['u2'] });
   });
 
   it('does not fold a backfill that is well under way', async () => {

@@ -14,7 +14,14 @@ import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { activateChanged } from './segment-activation.js';
-import { advanceJob, currentBackfill, rebuildTrails, type ReadTracks } from './segment-backfill.js';
+import { BackfillReadAhead, chunkReader, type ReadChunkAhead } from './backfill-read-ahead.js';
+import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
+import {
+  trailHitsReader,
+  type PrefetchedHits,
+  type ReadTrailHits,
+  type ReadTracks,
+} from './trail-hits.js';
 import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -30,8 +37,13 @@ export interface SegmentsStepDeps {
   store: SegmentStateStore;
   /** The current definitions (read from attune.db at the start of each transaction). */
   definitions: () => ActiveDefinition[];
-  profiles: Pick<ProfileStore, 'idsAfter' | 'count' | 'chunkOffsets'>;
+  profiles: Pick<ProfileStore, 'idsAfter' | 'count' | 'chunkOffsets' | 'eventOffsets'>;
   readTracks: ReadTracks;
+  /**
+   * Reads the next backfill chunk's events while this one is evaluated: on a reader thread
+   * (TrailReaderThread). Default: `profiles` and `readTracks`, on this thread.
+   */
+  readAhead?: ReadChunkAhead;
   computedTraits: readonly ComputedTraitDefinition[];
   /** The latest RFM snapshot (attune.db), scoring `rfm.score` in the computed view. */
   rfm: () => { version: number; breakpoints: RfmBreakpoints } | null;
@@ -64,7 +76,15 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private changed = new Set<string>();
   private breakpoints: RfmBreakpoints | null = null;
 
-  constructor(private readonly deps: SegmentsStepDeps) {}
+  private readonly readTrailHits: ReadTrailHits;
+  private readonly readAhead: BackfillReadAhead;
+
+  constructor(private readonly deps: SegmentsStepDeps) {
+    this.readTrailHits = trailHitsReader(deps.readTracks);
+    this.readAhead = new BackfillReadAhead(
+      deps.readAhead ?? chunkReader(deps.profiles, this.readTrailHits),
+    );
+  }
 
   /** The profiles step this one observes (set by the composition root). */
   attach(access: ProfileAccess): void {
@@ -77,6 +97,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     this.timers.clear();
     this.changes = [];
     this.changed.clear();
+    this.readAhead.discard();
   }
 
   /**
@@ -214,7 +235,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       const rebuild = profile.segments.rebuild;
       if (rebuild !== undefined) {
         delete profile.segments.rebuild;
-        await this.rebuildTrails([profile], rebuild);
+        await this.rebuildTrails([profile], this.specsOf(rebuild));
       }
       this.evaluate(profile, this.index.ordered, null);
     }
@@ -226,21 +247,25 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     if (job === null) return 0;
     // Profiles this transaction created are not stored yet: store them, so none is missed.
     access.flush();
-    const ids = this.deps.profiles.idsAfter(job.cursor, this.deps.backfillChunk ?? 500);
+    const chunk = this.deps.backfillChunk ?? 500;
+    const ids = this.deps.profiles.idsAfter(job.cursor, chunk);
     const segments = this.index.withDependents(job.segments);
+    const specs = this.specsOf(job.keys);
+    const readAhead = await this.readAhead.take();
     const profiles = ids
       .map((id) => access.loadForUpdate(id))
       .filter((p): p is ProfileData => p !== undefined);
-    await this.rebuildTrails(profiles, job.keys);
+    await this.rebuildTrails(profiles, specs, readAhead);
     for (const profile of profiles) {
       advanceJob(job, profile.id);
       this.evaluate(profile, segments, null);
     }
-    if (ids.length < (this.deps.backfillChunk ?? 500)) {
+    if (ids.length < chunk) {
       const now = this.deps.clock.now();
       for (const s of job.statuses) this.saveStatus({ ...s, state: 'ready', readyAt: now });
     } else {
       for (const s of job.statuses) this.saveStatus(s);
+      this.readAhead.start(job.cursor, chunk, specs);
     }
     return Math.max(1, ids.length);
   }
@@ -344,11 +369,17 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   }
 
   /** Refolds the given trails from the profiles' whole timelines. */
-  private rebuildTrails(profiles: readonly ProfileData[], keys: readonly string[]): Promise<void> {
-    const specs = keys
-      .map((k) => this.index.specs.get(k))
-      .filter((s): s is TrailSpec => s !== undefined);
-    return rebuildTrails(profiles, specs, this.deps);
+  private specsOf(keys: readonly string[]): TrailSpec[] {
+    return keys.map((k) => this.index.specs.get(k)).filter((s): s is TrailSpec => s !== undefined);
+  }
+
+  private rebuildTrails(
+    profiles: readonly ProfileData[],
+    specs: readonly TrailSpec[],
+    prefetched?: PrefetchedHits,
+  ): Promise<void> {
+    const deps = { profiles: this.deps.profiles, readTrailHits: this.readTrailHits };
+    return rebuildTrails(profiles, specs, deps, prefetched);
   }
 
   private setTimer(profile: ProfileData, dueAt: number | null): void {
