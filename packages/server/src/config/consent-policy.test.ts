@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs } from '../testing/temp-dirs.js';
 import { ConfigError, loadConfig } from './config.js';
 import { consentPolicyOf } from './consent-policy.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'attune-consent-config-'));
+const dirs = new TempDirs();
+const dir = dirs.make('attune-consent-config-');
+afterAll(() => dirs.removeAll());
 
 describe('consent configuration', () => {
   it('defaults to the built-in policy and to dropping events without analytics consent', () => {

@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs } from '../testing/temp-dirs.js';
 import { loadConfig } from '../config/config.js';
 import { generateKeyMaterial, isCiphertext, Keyring, KeyringError } from './keyring.js';
 import { keyringFileName, resolveKeyring } from './keyring-source.js';
+
+const dirs = new TempDirs();
+afterAll(() => dirs.removeAll());
 
 const k1 = generateKeyMaterial();
 const k2 = generateKeyMaterial();
@@ -64,7 +67,7 @@ describe('Keyring', () => {
 
 describe('resolveKeyring', () => {
   it('generates a private keyring file once and reuses it', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'attune-keyring-'));
+    const dataDir = dirs.make('attune-keyring-');
     const config = loadConfig({ env: { ATTUNE_DATA_DIR: dataDir } });
     const first = resolveKeyring(config);
     expect(first.generated).toBe(true);
@@ -76,7 +79,7 @@ describe('resolveKeyring', () => {
   });
 
   it('takes keys from config, newest last', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'attune-keyring-'));
+    const dataDir = dirs.make('attune-keyring-');
     const config = loadConfig({
       env: {
         ATTUNE_DATA_DIR: dataDir,
@@ -96,8 +99,6 @@ describe('resolveKeyring', () => {
     const short = loadConfig({
       env: { ATTUNE_ENCRYPTION_KEYS: `k1:${Buffer.alloc(8).toString('base64')}` },
     });
-    expect(() => resolveKeyring({ ...short, dataDir: mkdtempSync(join(tmpdir(), 'kr-')) })).toThrow(
-      /32 bytes/,
-    );
+    expect(() => resolveKeyring({ ...short, dataDir: dirs.make('kr-') })).toThrow(/32 bytes/);
   });
 });

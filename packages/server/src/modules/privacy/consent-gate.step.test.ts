@@ -1,19 +1,21 @@
 import { GVL, TCModel, TCString } from '@iabtcf/core';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { TempDirs } from '../../testing/temp-dirs.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp | undefined;
+const dirs = new TempDirs();
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
+afterAll(() => dirs.removeAll());
 
 /** An app whose analytics default is opt_in (events need consent to be stored). */
 async function optInApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const file = join(mkdtempSync(join(tmpdir(), 'attune-consent-')), 'policy.json');
+  const file = join(dirs.make('attune-consent-'), 'policy.json');
   writeFileSync(file, JSON.stringify({ purposes: { analytics: 'opt_in' } }));
   t = await startTestApp({ ATTUNE_CONSENT_POLICY: file, ...env });
   return t;
