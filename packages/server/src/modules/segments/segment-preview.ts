@@ -9,7 +9,7 @@ import type { Clock } from '../../platform/clock.js';
 import { computedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import { rebuildTrails } from './segment-backfill.js';
-import { trailHitsReader, type ReadTracks } from './trail-hits.js';
+import { trailHitsReader, type ReadTrailHits, type ReadTracks } from './trail-hits.js';
 
 export interface SegmentPreviewDeps {
   profiles: Pick<ProfileStore, 'load' | 'idsAfter' | 'count' | 'chunkOffsets'>;
@@ -46,7 +46,11 @@ export interface PreviewResult {
  * view, stored memberships; no stage, consent unknown), at one `now` for the whole scan.
  */
 export class SegmentPreviewer {
-  constructor(private readonly deps: SegmentPreviewDeps) {}
+  private readonly readTrailHits: ReadTrailHits;
+
+  constructor(private readonly deps: SegmentPreviewDeps) {
+    this.readTrailHits = trailHitsReader(deps.readTracks);
+  }
 
   async preview(condition: Condition, options: PreviewOptions): Promise<PreviewResult> {
     const compiled = compileCondition(condition);
@@ -69,7 +73,7 @@ export class SegmentPreviewer {
         .filter((p): p is ProfileData => p !== undefined); // merged away since listed
       await rebuildTrails(profiles, compiled.trails, {
         profiles: this.deps.profiles,
-        readTrailHits: trailHitsReader(this.deps.readTracks),
+        readTrailHits: this.readTrailHits,
       });
       for (const profile of profiles) {
         scanned++;

@@ -14,14 +14,10 @@ import { lazyComputedView } from '../profiles/computed-view.js';
 import type { ProfileData, ProfileStore } from '../profiles/profile.store.js';
 import type { AppliedEvent, ProfileAccess, ProfileObserver } from '../profiles/profiles.step.js';
 import { activateChanged } from './segment-activation.js';
-import { BackfillReadAhead, chunkReader, type ReadChunkAhead } from './backfill-read-ahead.js';
-import { advanceJob, currentBackfill, rebuildTrails } from './segment-backfill.js';
-import {
-  trailHitsReader,
-  type PrefetchedHits,
-  type ReadTrailHits,
-  type ReadTracks,
-} from './trail-hits.js';
+import type { ReadChunkAhead } from './backfill-read-ahead.js';
+import { advanceJob, currentBackfill } from './segment-backfill.js';
+import type { ReadTracks } from './trail-hits.js';
+import { TrailRebuilds } from './trail-rebuilds.js';
 import { isStageSegmentId, SegmentIndex, type ActiveSegment } from './segment-index.js';
 import type {
   ActiveDefinition,
@@ -76,14 +72,10 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
   private changed = new Set<string>();
   private breakpoints: RfmBreakpoints | null = null;
 
-  private readonly readTrailHits: ReadTrailHits;
-  private readonly readAhead: BackfillReadAhead;
+  private readonly rebuilds: TrailRebuilds;
 
   constructor(private readonly deps: SegmentsStepDeps) {
-    this.readTrailHits = trailHitsReader(deps.readTracks);
-    this.readAhead = new BackfillReadAhead(
-      deps.readAhead ?? chunkReader(deps.profiles, this.readTrailHits),
-    );
+    this.rebuilds = new TrailRebuilds(deps);
   }
 
   /** The profiles step this one observes (set by the composition root). */
@@ -97,7 +89,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     this.timers.clear();
     this.changes = [];
     this.changed.clear();
-    this.readAhead.discard();
+    this.rebuilds.discard();
   }
 
   /**
@@ -235,7 +227,7 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       const rebuild = profile.segments.rebuild;
       if (rebuild !== undefined) {
         delete profile.segments.rebuild;
-        await this.rebuildTrails([profile], this.specsOf(rebuild));
+        await this.rebuilds.rebuild([profile], this.specsOf(rebuild));
       }
       this.evaluate(profile, this.index.ordered, null);
     }
@@ -250,12 +242,12 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     const chunk = this.deps.backfillChunk ?? 500;
     const ids = this.deps.profiles.idsAfter(job.cursor, chunk);
     const segments = this.index.withDependents(job.segments);
-    const specs = this.specsOf(job.keys);
-    const readAhead = await this.readAhead.take();
     const profiles = ids
       .map((id) => access.loadForUpdate(id))
       .filter((p): p is ProfileData => p !== undefined);
-    await this.rebuildTrails(profiles, specs, readAhead);
+    const last = ids[ids.length - 1];
+    const next = ids.length < chunk || last === undefined ? null : { afterId: last, limit: chunk };
+    await this.rebuilds.rebuildChunk(profiles, this.specsOf(job.keys), next);
     for (const profile of profiles) {
       advanceJob(job, profile.id);
       this.evaluate(profile, segments, null);
@@ -265,7 +257,6 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
       for (const s of job.statuses) this.saveStatus({ ...s, state: 'ready', readyAt: now });
     } else {
       for (const s of job.statuses) this.saveStatus(s);
-      this.readAhead.start(job.cursor, chunk, specs);
     }
     return Math.max(1, ids.length);
   }
@@ -368,18 +359,9 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     return true;
   }
 
-  /** Refolds the given trails from the profiles' whole timelines. */
+  /** The trail specs of these keys (a key no longer defined is left out). */
   private specsOf(keys: readonly string[]): TrailSpec[] {
     return keys.map((k) => this.index.specs.get(k)).filter((s): s is TrailSpec => s !== undefined);
-  }
-
-  private rebuildTrails(
-    profiles: readonly ProfileData[],
-    specs: readonly TrailSpec[],
-    prefetched?: PrefetchedHits,
-  ): Promise<void> {
-    const deps = { profiles: this.deps.profiles, readTrailHits: this.readTrailHits };
-    return rebuildTrails(profiles, specs, deps, prefetched);
   }
 
   private setTimer(profile: ProfileData, dueAt: number | null): void {
