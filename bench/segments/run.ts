@@ -21,7 +21,7 @@ import { writePool } from '../ingest/body-pool.js';
 import { killChildrenOnExit, onExit } from '../ingest/processes.js';
 import { count, median } from '../ingest/report.js';
 import { attuneCli } from '../ingest/rounds.js';
-import { History, loadHistory } from './history.js';
+import { History, loadHistory, type LoadedHistory } from './history.js';
 import { healthzTimes, measureLatency } from './latency.js';
 import {
   gitState,
@@ -86,7 +86,6 @@ async function main(): Promise<number> {
   onExit(() => rmSync(workDir, { recursive: true, force: true }));
   const failures: string[] = [];
   const segments = segmentMix(settings.seed);
-  const history = new History(settings.seed);
 
   console.log(
     `bench:segments — ${segments.length} segments; ${count(settings.events)} events of history over ${settings.spanDays} days; latency: ${settings.probes} probes over ${settings.latencySeconds} s at ${count(settings.rate)} events/s background; throughput: ${settings.rounds} × (no segments, then ${segments.length}), ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s, ${settings.connections} connections${settings.quick ? ' (--quick)' : ''}`,
@@ -99,9 +98,7 @@ async function main(): Promise<number> {
   const dataDir = join(workDir, 'history');
   mkdirSync(dataDir);
   let server = await AttuneServer.start(cli, dataDir, { processor: false });
-  const loaded = await loadHistory(history, server.url, settings.events, settings.spanDays, (n) =>
-    progress(`loading history: ${count(n)} events`),
-  );
+  const { loaded, nextRequest } = await loadHistoryOnce(server.url, settings);
   progress('');
   await server.stop();
   server = await AttuneServer.start(cli, dataDir, { processor: true });
@@ -141,7 +138,11 @@ async function main(): Promise<number> {
   const healthz = await healthzTimes(server.url);
   console.log(`      ${healthzLine(healthz)}`);
 
-  // 2. Latency, on the same server.
+  // 2. Latency, on the same server. A generator of its own: the history's holds a million
+  // messageId prefixes, and that heap's major GCs paused this process's probes and load.
+  const live = new History(settings.seed, nextRequest);
+  const heapMb = process.memoryUsage().heapUsed / 1_048_576;
+  console.log(`      this process's heap before the latency phase: ${heapMb.toFixed(0)} MB`);
   const latency = await measureLatency(
     {
       url: server.url,
@@ -151,7 +152,7 @@ async function main(): Promise<number> {
       seed: settings.seed,
       enteredAt: (userId) => enteredAt(dataDir, userId, probeSegmentId),
     },
-    history,
+    live,
   );
   for (const line of latencyLines(latency.probes, latency.background, settings.probes))
     console.log(line);
@@ -172,8 +173,8 @@ async function main(): Promise<number> {
   const runs: ThroughputRun[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     for (const defined of [[], segments]) {
-      const run = await throughputRun(plan, round, defined, history.nextRequest);
-      history.nextRequest += 1_000_000;
+      const run = await throughputRun(plan, round, defined, live.nextRequest);
+      live.nextRequest += 1_000_000;
       runs.push(run);
       for (const line of throughputRunLines(run, settings.rounds)) console.log(line);
       failures.push(...run.failures.map((f) => `throughput round ${round} (${run.variant}): ${f}`));
@@ -249,3 +250,15 @@ try {
 }
 // Children are stopped by now; the exit hook removes the temp directory.
 process.exit();
+
+/** Loads the history; its generator (a million messageId prefixes) is dropped after. */
+async function loadHistoryOnce(
+  url: string,
+  settings: { seed: number; events: number; spanDays: number },
+): Promise<{ loaded: LoadedHistory; nextRequest: number }> {
+  const history = new History(settings.seed);
+  const loaded = await loadHistory(history, url, settings.events, settings.spanDays, (n) =>
+    progress(`loading history: ${count(n)} events`),
+  );
+  return { loaded, nextRequest: history.nextRequest };
+}
