@@ -43,6 +43,7 @@ import { QualityTally } from './modules/quality/quality-tally.js';
 import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
 import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
 import { registerDecisions } from './decisions-wiring.js';
+import { FrequencyCaps } from './modules/decisions/frequency-caps.js';
 import { registerRetention } from './retention-wiring.js';
 import { registerWeb } from './web-wiring.js';
 import { registerSegments } from './segments-wiring.js';
@@ -271,6 +272,10 @@ async function assemble(
     consent,
     withoutAnalytics: config.consent.withoutAnalytics,
   });
+  // Built here: decide counts impressions in it, and erasure forgets a person's.
+  const caps = new FrequencyCaps({
+    pseudonym: (column, id) => cipher.idColumn(column, id) as string,
+  });
   const privacy = privacyServices({
     db,
     stateDb,
@@ -288,6 +293,7 @@ async function assemble(
       historyOf: (profileId) => Promise.resolve(consent.historyOf(profileId)),
       forget: (pseudonyms) => Promise.resolve(consent.forgetIdentifiers(pseudonyms)),
     },
+    impressions: caps,
   });
   await http.register(privacyRoutes, privacy);
   const { retention, retentionSchedule } = await registerRetention(http, {
@@ -308,7 +314,7 @@ async function assemble(
     authenticate: (key) => keys.authenticateWriteKey(key),
     ingest: (request) => ingestion.ingest(request),
     registry: metrics.registry,
-    pseudonym: (column, id) => cipher.idColumn(column, id) as string,
+    caps,
     consentOf: (ids) => consent.explicitChoicesOf(ids),
     clock,
     ids,

@@ -9,7 +9,7 @@ import type { WriteAuth } from './modules/access/api-keys.service.js';
 import { readServedSince } from './adapters/sqlite/served-decisions.sqlite.js';
 import { DecideService } from './modules/decisions/decide.service.js';
 import {
-  FrequencyCaps,
+  type FrequencyCaps,
   longestCapMs,
   type VisitorIds,
 } from './modules/decisions/frequency-caps.js';
@@ -36,8 +36,8 @@ export interface DecisionsWiring {
   registry: Registry;
   /** The visitor's explicit consent by purpose (null: never chosen), for consent rules. */
   consentOf: (ids: VisitorIds) => (purpose: string) => boolean | null;
-  /** An id's lookup pseudonym, as the events log stores user_id/anonymous_id. */
-  pseudonym: (column: 'user_id' | 'anonymous_id', id: string) => string;
+  /** Impressions per visitor for frequency caps (erasure forgets a person's). */
+  caps: FrequencyCaps;
   clock: Clock;
   ids: IdGenerator;
   logger: FastifyBaseLogger;
@@ -66,7 +66,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     },
     onError: (error) => w.logger.warn({ err: error }, 'could not log decisions'),
   });
-  const caps = new FrequencyCaps({ pseudonym: w.pseudonym });
+  const caps = w.caps;
   const decide = new DecideService({
     placements: store,
     findVisitor: (ids) => w.profiles.findVisitor(ids),

@@ -50,6 +50,8 @@ export interface PrivacyWiring {
   clock: Clock;
   ids: IdGenerator;
   consent: ConsentRecords;
+  /** The decide API's in-memory frequency-cap counts (FrequencyCaps). */
+  impressions: { forget(pseudonyms: readonly string[]): number };
 }
 
 /**
@@ -125,6 +127,7 @@ export function privacyServices(w: PrivacyWiring): {
       return local.eraseAnnouncements(profileIds, startOffset);
     },
     forgetConsent: (pseudonyms) => consent.forget(pseudonyms),
+    forgetImpressions: (pseudonyms) => w.impressions.forget(pseudonyms),
     scan: (needles) =>
       scanForNeedles(
         [

@@ -47,4 +47,18 @@ describe('ImpressionTally', () => {
     expect(tally.size).toBe(1);
     expect(tally.count(['new'], 'c', 100, 10)).toBe(1);
   });
+
+  it('forgets every counter of the visitor keys given, and only theirs', () => {
+    const tally = new ImpressionTally();
+    tally.record(['u:gone', 'a:gone-device'], 'hero', 1, 5);
+    tally.record(['u:gone'], 'hero/sale', 2, 5);
+    tally.record(['u:kept'], 'hero', 3, 5);
+    expect(tally.size).toBe(4);
+    expect(tally.forget(['u:gone', 'a:gone-device', 'u:never-seen'])).toBe(3);
+    expect(tally.size).toBe(1);
+    expect(tally.count(['u:gone', 'a:gone-device'], 'hero', 100, 10)).toBe(0);
+    expect(tally.count(['u:kept'], 'hero', 100, 10)).toBe(1);
+    tally.sweep(5);
+    expect(tally.size).toBe(0);
+  });
 });

@@ -18,18 +18,25 @@ import {
  * matter.
  */
 export class ImpressionTally {
-  private readonly trails = new Map<string, EventTrail>();
+  /** visitor key → counter → trail: a visitor's counters can be forgotten at once (erasure). */
+  private readonly visitors = new Map<string, Map<string, EventTrail>>();
+  private counters = 0;
 
   /** Counters held (for tests and metrics). */
   get size(): number {
-    return this.trails.size;
+    return this.counters;
   }
 
   record(visitorKeys: readonly string[], counter: string, at: number, keep: number): void {
     for (const visitor of visitorKeys) {
-      const key = `${visitor}\u0000${counter}`;
-      let trail = this.trails.get(key);
-      if (trail === undefined) this.trails.set(key, (trail = emptyTrail()));
+      let trails = this.visitors.get(visitor);
+      if (trails === undefined)
+        this.visitors.set(visitor, (trails = new Map<string, EventTrail>()));
+      let trail = trails.get(counter);
+      if (trail === undefined) {
+        trails.set(counter, (trail = emptyTrail()));
+        this.counters++;
+      }
       addToTrail(trail, at, keep);
     }
   }
@@ -38,7 +45,7 @@ export class ImpressionTally {
   count(visitorKeys: readonly string[], counter: string, span: number, now: number): number {
     let most = 0;
     for (const visitor of visitorKeys) {
-      const trail = this.trails.get(`${visitor}\u0000${counter}`);
+      const trail = this.visitors.get(visitor)?.get(counter);
       if (trail !== undefined) most = Math.max(most, countWithin(trail, span, now));
     }
     return most;
@@ -46,8 +53,24 @@ export class ImpressionTally {
 
   /** Forgets the counters whose newest impression is at or before `before`. */
   sweep(before: number): void {
-    for (const [key, trail] of this.trails) {
-      if (trail.last === null || trail.last <= before) this.trails.delete(key);
+    for (const [visitor, trails] of this.visitors) {
+      for (const [counter, trail] of trails) {
+        if (trail.last !== null && trail.last > before) continue;
+        trails.delete(counter);
+        this.counters--;
+      }
+      if (trails.size === 0) this.visitors.delete(visitor);
     }
+  }
+
+  /** Forgets everything counted under these visitor keys; returns how many counters. */
+  forget(visitorKeys: readonly string[]): number {
+    let forgotten = 0;
+    for (const visitor of visitorKeys) {
+      forgotten += this.visitors.get(visitor)?.size ?? 0;
+      this.visitors.delete(visitor);
+    }
+    this.counters -= forgotten;
+    return forgotten;
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { callApi, settle, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
 
 let t: TestApp;
 
@@ -72,5 +72,28 @@ describe('frequency caps', () => {
     expect(await ask('v1')).toBe('default/frequency_cap');
     expect(await ask('v2')).toBe('sale/rule');
     expect(await ask('v2')).toBe('plain/rule');
+  });
+
+  it('are forgotten when the visitor is erased, and stay forgotten after a restart', async () => {
+    const event = { type: 'track', anonymousId: 'v-erased', event: 'Page Viewed' };
+    expect((await call('POST', '/v1/batch', { batch: [event] }, t.basicAuth)).status).toBe(200);
+    const asked = [];
+    for (let i = 0; i < 4; i++) asked.push(await ask('v-erased'));
+    expect(asked).toEqual(['sale/rule', 'sale/rule', 'plain/rule', 'default/frequency_cap']);
+    await settle(t.app);
+    const profile = await call('GET', '/v1/profiles/anonymous_id:v-erased');
+    expect(profile.status).toBe(200);
+
+    const erased = await call('DELETE', `/v1/privacy/profiles/${String(profile.body['id'])}`);
+    expect(erased.status, JSON.stringify(erased.body)).toBe(200);
+    // Two counters: the placement's and the capped variant's.
+    expect((erased.body['deleted'] as Record<string, number>)['decide.impressions']).toBe(2);
+    expect(await ask('v-erased')).toBe('sale/rule');
+    expect(await ask('v1')).toBe('default/frequency_cap');
+
+    // Nothing of theirs is counted again from the log.
+    await t.restart();
+    expect(await ask('v-erased')).toBe('sale/rule');
+    expect(await ask('v1')).toBe('default/frequency_cap');
   });
 });

@@ -72,6 +72,15 @@ export class FrequencyCaps {
   }
 
   /**
+   * Forgets the impressions of the visitors known by these pseudonyms (an erased person's),
+   * as user or anonymous id; returns how many counters went. Their `Decision Served` events
+   * are erased from the log with the rest, so a restart does not count them again.
+   */
+  forget(pseudonyms: readonly string[]): number {
+    return this.tally.forget(pseudonyms.flatMap((p) => keysOfPseudonyms(p, p)));
+  }
+
+  /**
    * Counts logged impressions again (at start), under the caps the placements have now:
    * an impression of a variant without a cap today is not counted.
    */

@@ -18,6 +18,8 @@ export interface ErasureDeps {
   sweepAnnouncements(profileIds: readonly string[]): Promise<number>;
   /** Deletes consent records kept under these pseudonyms (the consent module). */
   forgetConsent(pseudonyms: readonly string[]): Promise<number>;
+  /** Forgets in-memory decision impressions counted under these pseudonyms; returns how many. */
+  forgetImpressions(pseudonyms: readonly string[]): number;
   /** Where the needles still appear in either file (the suppression list excepted). */
   scan(needles: readonly string[]): Remainder[];
   suppression: SuppressionList;
@@ -83,6 +85,9 @@ export class ErasureService {
     const pseudonyms = [...suppressed];
     const forgotten = await deps.forgetConsent(pseudonyms);
     if (forgotten > 0) deleted['consent'] = forgotten;
+    // Frequency-cap counters live in memory only: not in the files the scan below checks.
+    const impressions = deps.forgetImpressions(pseudonyms);
+    if (impressions > 0) deleted['decide.impressions'] = impressions;
 
     const needles = [...ids, ...[...identifiers.values()].map((i) => i.value), ...pseudonyms];
     const remaining = deps.scan(needles);
