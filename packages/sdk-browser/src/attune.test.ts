@@ -117,6 +117,35 @@ describe('Attune messages', () => {
     expect(messages[3]!['properties']).toMatchObject({ path: '/products', custom: true });
   });
 
+  it('screen takes (category, name, properties) like page, without the page fields', async () => {
+    void attune.screen('Checkout');
+    void attune.screen('Shop', 'Cart', { items: 2 });
+    const messages = await sent();
+    expect(messages[0]).toMatchObject({ type: 'screen', name: 'Checkout' });
+    expect(messages[0]!['properties']).toEqual({ name: 'Checkout' });
+    expect(messages[1]).toMatchObject({ type: 'screen', name: 'Cart', category: 'Shop' });
+    expect(messages[1]!['properties']).toEqual({ name: 'Cart', category: 'Shop', items: 2 });
+  });
+
+  it('on calls listeners with each message of their type; a throwing one harms nothing', async () => {
+    const tracked: string[] = [];
+    const stop = attune.on('track', (m) => tracked.push(String(m['event'])));
+    attune.on('track', () => {
+      throw new Error('listener bug');
+    });
+    const identified: unknown[] = [];
+    attune.on('identify', (m) => identified.push(m['userId']));
+    void attune.track('One');
+    void attune.identify('ann');
+    stop();
+    void attune.track('Two');
+    const messages = await sent();
+    expect(tracked).toEqual(['One']);
+    expect(identified).toEqual(['ann']);
+    expect(messages.map((m) => m['event'] ?? m['type'])).toEqual(['One', 'identify', 'Two']);
+    expect(env.warnings.some((w) => w.includes('a listener threw'))).toBe(true);
+  });
+
   it('group and alias', async () => {
     void attune.group('acme', { name: 'Acme' });
     void attune.alias('ann');

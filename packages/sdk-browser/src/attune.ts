@@ -34,6 +34,7 @@ export class Attune {
   /** Calls made before load(), run once it is called. */
   private pending: (() => void)[] = [];
   private readonly waiting = new Map<string, (delivered: boolean) => void>();
+  private readonly listeners = new Map<string, Set<(message: Message) => void>>();
 
   readonly consent = {
     /** Record the visitor's choices (merged with earlier ones); they ride on every message. */
@@ -155,6 +156,47 @@ export class Attune {
     );
   }
 
+  /** A screen view (apps): like `page`, without the browser's page properties. */
+  screen(
+    category?: string | null | Json,
+    name?: string | null | Arg,
+    properties?: Arg,
+    options?: Arg,
+    callback?: Cb,
+  ): Promise<Delivery> {
+    const {
+      names,
+      objects,
+      callback: cb,
+    } = sortArguments<Delivery>([category, name, properties, options, callback], 2);
+    const [screenCategory, screenName] = names[1] == null ? [null, names[0]] : names;
+    const named = {
+      ...(screenName != null ? { name: screenName } : {}),
+      ...(screenCategory != null ? { category: screenCategory } : {}),
+    };
+    return this.send(
+      'screen',
+      { ...named, properties: { ...named, ...objects[0] } },
+      objects[1],
+      cb,
+    );
+  }
+
+  /**
+   * Calls `listener` with each message as it is queued (`track`, `page`, `screen`,
+   * `identify`, `group`, `alias`), e.g. to forward events elsewhere; returns the unsubscribe.
+   */
+  on(type: string, listener: (message: Message) => void): () => void {
+    let listeners = this.listeners.get(type);
+    if (listeners === undefined) this.listeners.set(type, (listeners = new Set()));
+    listeners.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type: string, listener: (message: Message) => void): void {
+    this.listeners.get(type)?.delete(listener);
+  }
+
   group(groupId: string | number, traits?: Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
     const { objects, callback: cb } = sortArguments<Delivery>([traits, options, callback], 0);
     return this.send('group', { groupId: String(groupId), traits: objects[0] }, objects[1], cb);
@@ -274,6 +316,13 @@ export class Attune {
     };
     if (userId == null) delete message['userId'];
     else message['userId'] = userId;
+    for (const listener of this.listeners.get(type) ?? []) {
+      try {
+        listener(message);
+      } catch (error) {
+        env.warn('a listener threw', error);
+      }
+    }
     return this.whenLoaded(
       () =>
         new Promise<Delivery>((resolve) => {
