@@ -147,11 +147,19 @@ describe('Attune messages', () => {
   });
 
   it('group and alias', async () => {
+    expect(attune.group().id()).toBeNull();
     void attune.group('acme', { name: 'Acme' });
     void attune.alias('ann');
     void attune.alias('bob', 'ann');
+    void attune.group('acme', { plan: 'pro' });
     const messages = await sent();
     expect(messages[0]).toMatchObject({ type: 'group', groupId: 'acme', traits: { name: 'Acme' } });
+    // The group is kept, and its traits merge, as analytics.js does.
+    expect(messages[3]).toMatchObject({ traits: { name: 'Acme', plan: 'pro' } });
+    expect([attune.group().id(), attune.group().traits()]).toEqual([
+      'acme',
+      { name: 'Acme', plan: 'pro' },
+    ]);
     expect(messages[1]).toMatchObject({
       type: 'alias',
       userId: 'ann',

@@ -197,9 +197,19 @@ export class Attune {
     this.listeners.get(type)?.delete(listener);
   }
 
-  group(groupId: string | number, traits?: Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
+  /**
+   * With a groupId: the user joins that group, kept across pages like the user (traits of
+   * the same group merge). Without arguments: the current group, `{ id(), traits() }`.
+   */
+  group(): { id: () => string | null; traits: () => Traits };
+  group(groupId: string | number, traits?: Arg, options?: Arg, callback?: Cb): Promise<Delivery>;
+  group(groupId?: string | number, traits?: Arg, options?: Arg, callback?: Cb) {
+    if (groupId === undefined) {
+      return { id: () => this.identity.groupId(), traits: () => this.identity.groupTraits() };
+    }
     const { objects, callback: cb } = sortArguments<Delivery>([traits, options, callback], 0);
-    return this.send('group', { groupId: String(groupId), traits: objects[0] }, objects[1], cb);
+    const merged = this.identity.group(String(groupId), objects[0]);
+    return this.send('group', { groupId: String(groupId), traits: merged }, objects[1], cb);
   }
 
   alias(to: string | number, from?: string | Arg, options?: Arg, callback?: Cb): Promise<Delivery> {
@@ -223,8 +233,8 @@ export class Attune {
     );
   }
 
-  /** Forget the user (id and traits) and start a new anonymous id. Consent is kept: it is
-   * the device's choice. */
+  /** Forget the user (id, traits and group) and start a new anonymous id. Consent is kept:
+   * it is the device's choice. */
   reset(): void {
     this.identity.reset();
     this.live.restart();

@@ -58,13 +58,34 @@ describe('Identity', () => {
     expect(identity.identify('bob', { plan: 'free' })).toEqual({ plan: 'free' });
   });
 
+  it('keeps the group like the user: in both stores, traits merged for the same group', () => {
+    const identity = new Identity(env);
+    expect(identity.groupId()).toBeNull();
+    identity.group('acme', { name: 'Acme' });
+    expect(identity.group('acme', { plan: 'enterprise' })).toEqual({
+      name: 'Acme',
+      plan: 'enterprise',
+    });
+    expect(env.cookies.get(identityKeys.groupId)).toBe('acme');
+    expect(env.storage.get(identityKeys.groupId)).toBe('acme');
+    // Another page load reads it back; another group starts from no traits.
+    const later = new Identity(env);
+    expect([later.groupId(), later.groupTraits()]).toEqual([
+      'acme',
+      { name: 'Acme', plan: 'enterprise' },
+    ]);
+    expect(later.group('globex', { size: 5 })).toEqual({ size: 5 });
+  });
+
   it('reset forgets the user and traits and starts a new anonymous id', () => {
     const identity = new Identity(env);
     const before = identity.anonymousId();
     identity.identify('ann', { plan: 'pro' });
+    identity.group('acme', { name: 'Acme' });
     identity.reset();
     expect(identity.userId()).toBeNull();
     expect(identity.traits()).toEqual({});
+    expect([identity.groupId(), identity.groupTraits()]).toEqual([null, {}]);
     expect(identity.anonymousId()).not.toBe(before);
     expect(env.cookies.get(identityKeys.userId)).toBeNull();
     expect(env.storage.get(identityKeys.userId)).toBeNull();

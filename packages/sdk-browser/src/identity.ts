@@ -5,6 +5,8 @@ export const identityKeys = {
   anonymousId: 'ajs_anonymous_id',
   userId: 'ajs_user_id',
   traits: 'ajs_user_traits',
+  groupId: 'ajs_group_id',
+  groupTraits: 'ajs_group_properties',
 } as const;
 
 export type Traits = Record<string, unknown>;
@@ -63,8 +65,30 @@ export class Identity {
   }
 
   traits(): Traits {
+    return this.storedTraits(identityKeys.traits);
+  }
+
+  groupId(): string | null {
+    return this.read(identityKeys.groupId);
+  }
+
+  groupTraits(): Traits {
+    return this.storedTraits(identityKeys.groupTraits);
+  }
+
+  /** As identify, for the group: another group starts from empty traits; traits merge. */
+  group(groupId: string, traits: Traits): Traits {
+    const previous = this.groupId();
+    const base = previous !== null && groupId !== previous ? {} : this.groupTraits();
+    this.write(identityKeys.groupId, groupId);
+    const merged = { ...base, ...traits };
+    this.env.storage.set(identityKeys.groupTraits, JSON.stringify(merged));
+    return merged;
+  }
+
+  private storedTraits(key: string): Traits {
     try {
-      const parsed: unknown = JSON.parse(this.env.storage.get(identityKeys.traits) ?? '{}');
+      const parsed: unknown = JSON.parse(this.env.storage.get(key) ?? '{}');
       return parsed !== null && typeof parsed === 'object' ? (parsed as Traits) : {};
     } catch {
       return {};
@@ -81,10 +105,12 @@ export class Identity {
     return merged;
   }
 
-  /** Forget the user and their traits, and start a new anonymous id. */
+  /** Forget the user, their group and their traits, and start a new anonymous id. */
   reset(): void {
     this.write(identityKeys.userId, null);
+    this.write(identityKeys.groupId, null);
     this.env.storage.remove(identityKeys.traits);
+    this.env.storage.remove(identityKeys.groupTraits);
     this.write(identityKeys.anonymousId, this.env.uuid());
   }
 }
