@@ -217,6 +217,15 @@ describe('Attune messages', () => {
     ]);
   });
 
+  it('cookieDomain scopes the id cookies, rewriting those written before load', () => {
+    const page = new Attune(env);
+    const id = page.user().anonymousId();
+    env.cookies.map.clear(); // only a rewrite after load puts it back
+    page.load('wk_test', { cookieDomain: 'example.com' });
+    expect(env.cookies.domain).toBe('example.com');
+    expect(env.cookies.get('ajs_anonymous_id')).toBe(id);
+  });
+
   it('keeps the defaults for options given as undefined', async () => {
     const loaded = new Attune(env).load('wk_u', {
       host: 'https://cdp.example',

@@ -66,7 +66,11 @@ export class Attune {
       this.env.warn('load() was already called');
       return this;
     }
-    const { host, ...rest } = options;
+    const { host, cookieDomain, ...rest } = options;
+    if (cookieDomain !== undefined) {
+      this.env.cookies.useDomain(cookieDomain);
+      this.identity.rewriteCookies();
+    }
     this.writeKey = writeKey;
     this.host = apiOrigin(host ?? this.defaultHost ?? new URL(this.env.page().url).origin);
     for (const [name, value] of Object.entries(rest))

@@ -1,4 +1,4 @@
-import type { Env, KeyValue, SocketLike } from './env.js';
+import type { CookieJar, Env, KeyValue, SocketLike } from './env.js';
 import { uuid } from './uuid.js';
 
 const year = 31_536_000;
@@ -42,15 +42,30 @@ function localStore(): KeyValue {
   };
 }
 
-function cookieJar(): KeyValue {
-  const write = (key: string, value: string, maxAge: number) => {
-    document.cookie =
-      `${key}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax` +
-      (location.protocol === 'https:' ? '; Secure' : '');
+/** A `document.cookie` assignment: path=/, SameSite=Lax, Secure on https, the domain if any. */
+export function cookieText(
+  key: string,
+  value: string,
+  maxAge: number,
+  secure: boolean,
+  domain?: string,
+): string {
+  return (
+    `${key}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax` +
+    (domain === undefined ? '' : `; domain=${domain}`) +
+    (secure ? '; Secure' : '')
+  );
+}
+
+export function cookieJar(doc: { cookie: string }, secure: () => boolean): CookieJar {
+  let domain: string | undefined;
+  // `scope` is explicit: undefined means host-only, not "the current domain".
+  const write = (key: string, value: string, maxAge: number, scope: string | undefined) => {
+    doc.cookie = cookieText(key, value, maxAge, secure(), scope);
   };
   return {
     get: (key) => {
-      for (const part of document.cookie.split('; ')) {
+      for (const part of doc.cookie.split('; ')) {
         const at = part.indexOf('=');
         if (part.slice(0, at) === key) {
           try {
@@ -62,8 +77,18 @@ function cookieJar(): KeyValue {
       }
       return null;
     },
-    set: (key, value) => write(key, value, year),
-    remove: (key) => write(key, '', 0),
+    set: (key, value) => {
+      // A host-only cookie of the same name would shadow the domain one when read.
+      if (domain !== undefined) write(key, '', 0, undefined);
+      write(key, value, year, domain);
+    },
+    remove: (key) => {
+      write(key, '', 0, undefined);
+      if (domain !== undefined) write(key, '', 0, domain);
+    },
+    useDomain: (next) => {
+      domain = next;
+    },
   };
 }
 
@@ -77,7 +102,7 @@ export function browserEnv(): Env {
   }
   return {
     storage: localStore(),
-    cookies: cookieJar(),
+    cookies: cookieJar(document, () => location.protocol === 'https:'),
     now: () => Date.now(),
     setTimer: (run, ms) => setTimeout(run, ms),
     clearTimer: (id) => clearTimeout(id as number),

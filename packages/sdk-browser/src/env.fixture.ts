@@ -1,4 +1,12 @@
-import type { Env, HttpRequest, HttpResponse, KeyValue, PageFacts, SocketLike } from './env.js';
+import type {
+  CookieJar,
+  Env,
+  HttpRequest,
+  HttpResponse,
+  KeyValue,
+  PageFacts,
+  SocketLike,
+} from './env.js';
 
 /** A Map behind the KeyValue interface, for localStorage and cookies in Node tests. */
 export class MemoryStore implements KeyValue {
@@ -11,6 +19,14 @@ export class MemoryStore implements KeyValue {
   }
   remove(key: string) {
     this.map.delete(key);
+  }
+}
+
+/** MemoryStore as cookies, remembering the domain the SDK asked for. */
+export class MemoryCookies extends MemoryStore implements CookieJar {
+  domain: string | undefined;
+  useDomain(domain: string | undefined) {
+    this.domain = domain;
   }
 }
 
@@ -69,7 +85,7 @@ export class FakeSocket implements SocketLike {
  */
 export class TestEnv implements Env {
   storage = new MemoryStore();
-  cookies = new MemoryStore();
+  cookies = new MemoryCookies();
   clock = Date.parse('2026-11-23T10:00:00.000Z');
   private timers: { id: number; at: number; run: () => void }[] = [];
   private nextTimer = 1;

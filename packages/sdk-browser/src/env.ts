@@ -9,6 +9,12 @@ export interface KeyValue {
   remove: (key: string) => void;
 }
 
+/** First-party cookies; `useDomain` scopes later writes (e.g. `example.com` for every
+ * subdomain), undefined keeps them host-only. */
+export interface CookieJar extends KeyValue {
+  useDomain: (domain: string | undefined) => void;
+}
+
 /** The part of a fetch Response the SDK reads. */
 export interface HttpResponse {
   status: number;
@@ -47,7 +53,7 @@ export interface Env {
   /** localStorage, or memory where it is unavailable (private modes, sandboxed frames). */
   storage: KeyValue;
   /** First-party cookies: path=/, one year, SameSite=Lax. */
-  cookies: KeyValue;
+  cookies: CookieJar;
   now: () => number;
   setTimer: (run: () => void, ms: number) => unknown;
   clearTimer: (id: unknown) => void;

@@ -50,6 +50,14 @@ export class Identity {
     }
   }
 
+  /** Writes the ids again, so their cookies take a domain set after they were written. */
+  rewriteCookies(): void {
+    for (const key of [identityKeys.anonymousId, identityKeys.userId, identityKeys.groupId]) {
+      const value = this.read(key);
+      if (value !== null) this.env.cookies.set(key, value);
+    }
+  }
+
   anonymousId(): string {
     let id = this.read(identityKeys.anonymousId);
     if (id === null) this.write(identityKeys.anonymousId, (id = this.env.uuid()));

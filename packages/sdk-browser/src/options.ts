@@ -14,9 +14,14 @@ export interface LoadOptions {
   decideTimeout?: number;
   /** A call's promise and callback wait at most this long (300 ms) for the server. */
   callbackTimeout?: number;
+  /**
+   * The domain of the id cookies, e.g. `example.com` to share the anonymous id between
+   * `www.example.com` and `shop.example.com`. By default they belong to the page's host.
+   */
+  cookieDomain?: string;
 }
 
-export type Settings = Required<Omit<LoadOptions, 'host'>>;
+export type Settings = Required<Omit<LoadOptions, 'host' | 'cookieDomain'>>;
 
 /** 200 ms rather than analytics.js's seconds: live decisions should follow events fast. */
 export const defaultSettings = (): Settings => ({
