@@ -135,29 +135,8 @@ export class Attune {
     options?: Arg,
     callback?: Cb,
   ): Promise<Delivery> {
-    const {
-      names,
-      objects,
-      callback: cb,
-    } = sortArguments<Delivery>([category, name, properties, options, callback], 2);
-    const [pageCategory, pageName] = names[1] == null ? [null, names[0]] : names;
-    const page = this.env.page();
     this.live.refresh(); // rules may test the page
-    return this.send(
-      'page',
-      {
-        ...(pageName != null ? { name: pageName } : {}),
-        ...(pageCategory != null ? { category: pageCategory } : {}),
-        properties: {
-          ...page,
-          ...(pageName != null ? { name: pageName } : {}),
-          ...(pageCategory != null ? { category: pageCategory } : {}),
-          ...objects[0],
-        },
-      },
-      objects[1],
-      cb,
-    );
+    return this.view('page', [category, name, properties, options, callback], this.env.page());
   }
 
   /** A screen view (apps): like `page`, without the browser's page properties. */
@@ -168,26 +147,11 @@ export class Attune {
     options?: Arg,
     callback?: Cb,
   ): Promise<Delivery> {
-    const {
-      names,
-      objects,
-      callback: cb,
-    } = sortArguments<Delivery>([category, name, properties, options, callback], 2);
-    const [screenCategory, screenName] = names[1] == null ? [null, names[0]] : names;
-    const named = {
-      ...(screenName != null ? { name: screenName } : {}),
-      ...(screenCategory != null ? { category: screenCategory } : {}),
-    };
-    return this.send(
-      'screen',
-      { ...named, properties: { ...named, ...objects[0] } },
-      objects[1],
-      cb,
-    );
+    return this.view('screen', [category, name, properties, options, callback], {});
   }
 
   /**
-   * Calls `listener` with each message as it is queued (`track`, `page`, `screen`,
+   * Calls `listener` with each message as it is made (`track`, `page`, `screen`,
    * `identify`, `group`, `alias`), e.g. to forward events elsewhere; returns the unsubscribe.
    */
   on(type: string, listener: (message: Message) => void): () => void {
@@ -311,6 +275,25 @@ export class Attune {
   private whenLoaded<T>(run: () => Promise<T>): Promise<T> {
     if (this.queue) return run();
     return new Promise((resolve) => this.pending.push(() => resolve(run())));
+  }
+
+  /**
+   * A page or screen view: `(category?, name?, properties?, options?, callback?)` sorted as
+   * analytics.js does; name and category go in the properties too, after `base`.
+   */
+  private view(type: 'page' | 'screen', args: unknown[], base: object): Promise<Delivery> {
+    const { names, objects, callback: cb } = sortArguments<Delivery>(args, 2);
+    const [category, name] = names[1] == null ? [null, names[0]] : names;
+    const named = {
+      ...(name != null ? { name } : {}),
+      ...(category != null ? { category } : {}),
+    };
+    return this.send(
+      type,
+      { ...named, properties: { ...base, ...named, ...objects[0] } },
+      objects[1],
+      cb,
+    );
   }
 
   private send(type: string, fields: Json, options: CallOptions, callback?: Cb) {

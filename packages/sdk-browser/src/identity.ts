@@ -86,12 +86,7 @@ export class Identity {
 
   /** As identify, for the group: another group starts from empty traits; traits merge. */
   group(groupId: string, traits: Traits): Traits {
-    const previous = this.groupId();
-    const base = previous !== null && groupId !== previous ? {} : this.groupTraits();
-    this.write(identityKeys.groupId, groupId);
-    const merged = { ...base, ...traits };
-    this.env.storage.set(identityKeys.groupTraits, JSON.stringify(merged));
-    return merged;
+    return this.join(identityKeys.groupId, identityKeys.groupTraits, groupId, traits);
   }
 
   private storedTraits(key: string): Traits {
@@ -105,11 +100,17 @@ export class Identity {
 
   /** As analytics.js: a different userId starts from empty traits; new traits merge in. */
   identify(userId: string | null, traits: Traits): Traits {
-    const previous = this.userId();
-    const base = userId !== null && previous !== null && userId !== previous ? {} : this.traits();
-    if (userId !== null) this.write(identityKeys.userId, userId);
+    return this.join(identityKeys.userId, identityKeys.traits, userId, traits);
+  }
+
+  /** Keeps `id` (null: the current one) and its traits merged in; another id starts afresh. */
+  private join(idKey: string, traitsKey: string, id: string | null, traits: Traits): Traits {
+    const previous = this.read(idKey);
+    const base =
+      id !== null && previous !== null && id !== previous ? {} : this.storedTraits(traitsKey);
+    if (id !== null) this.write(idKey, id);
     const merged = { ...base, ...traits };
-    this.env.storage.set(identityKeys.traits, JSON.stringify(merged));
+    this.env.storage.set(traitsKey, JSON.stringify(merged));
     return merged;
   }
 

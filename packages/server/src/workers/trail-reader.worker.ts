@@ -37,14 +37,9 @@ port.on('message', (message: ToTrailReader) => {
   }
   read(message.afterId, message.limit, message.specs).then(
     ({ offsets, hits }) => {
-      const reply = {
-        kind: 'read' as const,
-        id: message.id,
-        offsets: Float64Array.from(offsets),
-        hits,
-      };
+      const reply = { kind: 'read' as const, id: message.id, offsets, hits };
       port.postMessage(reply satisfies FromTrailReader, [
-        reply.offsets.buffer,
+        offsets.buffer as ArrayBuffer,
         hits.buffer as ArrayBuffer,
       ]);
     },

@@ -9,7 +9,8 @@ import {
 
 /** The offsets of a chunk's events that were read ahead (all listed), and their hits. */
 export interface ChunkReadAhead {
-  offsets: ArrayLike<number>;
+  /** Numbers only, so the read crosses threads as transferred buffers. */
+  offsets: Float64Array;
   hits: TrailHits;
 }
 
@@ -71,7 +72,7 @@ export class BackfillReadAhead {
     if (read === null) return undefined;
     return {
       signature: pending.signature,
-      offsets: new Set(Array.from(read.offsets)),
+      offsets: new Set(read.offsets),
       hits: read.hits,
     };
   }

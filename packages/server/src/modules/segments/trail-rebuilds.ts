@@ -9,27 +9,26 @@ import { trailHitsReader, type ReadTrailHits, type ReadTracks } from './trail-hi
  * backfill's chunk by chunk, the next chunk read ahead while the step works on this one.
  */
 export class TrailRebuilds {
-  private readonly read: ReadTrailHits;
+  private readonly rebuildDeps: {
+    profiles: Pick<ProfileStore, 'chunkOffsets'>;
+    readTrailHits: ReadTrailHits;
+  };
   private readonly ahead: BackfillReadAhead;
 
-  constructor(
-    private readonly deps: {
-      profiles: Pick<ProfileStore, 'chunkOffsets' | 'idsAfter' | 'eventOffsets'>;
-      readTracks: ReadTracks;
-      /** Reads ahead on another thread (TrailReaderThread); default: on this one. */
-      readAhead?: ReadChunkAhead;
-    },
-  ) {
-    this.read = trailHitsReader(deps.readTracks);
-    this.ahead = new BackfillReadAhead(deps.readAhead ?? chunkReader(deps.profiles, this.read));
+  constructor(deps: {
+    profiles: Pick<ProfileStore, 'chunkOffsets' | 'idsAfter' | 'eventOffsets'>;
+    readTracks: ReadTracks;
+    /** Reads ahead on another thread (TrailReaderThread); default: on this one. */
+    readAhead?: ReadChunkAhead;
+  }) {
+    const readTrailHits = trailHitsReader(deps.readTracks);
+    this.rebuildDeps = { profiles: deps.profiles, readTrailHits };
+    this.ahead = new BackfillReadAhead(deps.readAhead ?? chunkReader(deps.profiles, readTrailHits));
   }
 
   /** Refolds these trails of the profiles from their whole timelines. */
   rebuild(profiles: readonly ProfileData[], specs: readonly TrailSpec[]): Promise<void> {
-    return rebuildTrails(profiles, specs, {
-      profiles: this.deps.profiles,
-      readTrailHits: this.read,
-    });
+    return rebuildTrails(profiles, specs, this.rebuildDeps);
   }
 
   /**
@@ -42,8 +41,7 @@ export class TrailRebuilds {
     next: { afterId: string; limit: number } | null,
   ): Promise<void> {
     const prefetched = await this.ahead.take();
-    const deps = { profiles: this.deps.profiles, readTrailHits: this.read };
-    await rebuildTrails(profiles, specs, deps, prefetched);
+    await rebuildTrails(profiles, specs, this.rebuildDeps, prefetched);
     if (next !== null) this.ahead.start(next.afterId, next.limit, specs);
   }
 
