@@ -41,7 +41,14 @@ async function freePort(): Promise<number> {
 }
 
 const start = () =>
-  startServer({ ATTUNE_DATA_DIR: dataDir, ATTUNE_ADMIN_KEY: adminKey, PORT: String(port) });
+  // A cold server on a busy CI machine must not answer the hero's decide with its fallback
+  // for lack of time (the budget is tested in decide.service.test.ts).
+  startServer({
+    ATTUNE_DATA_DIR: dataDir,
+    ATTUNE_ADMIN_KEY: adminKey,
+    ATTUNE_DECIDE_TIME_BUDGET_MS: '2000',
+    PORT: String(port),
+  });
 
 async function eventsOf(anonymousId: string): Promise<StoredEvent[]> {
   const res = await fetch(

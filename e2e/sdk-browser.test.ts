@@ -143,7 +143,9 @@ async function openPage(path = '/shop'): Promise<{ context: BrowserContext; page
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'attune-sdk-browser-'));
-  server = await startServer({ ATTUNE_DATA_DIR: dataDir });
+  // The time budget is tested in decide.service.test.ts; here a cold server on a busy CI
+  // machine must not turn the first decide into a fallback.
+  server = await startServer({ ATTUNE_DATA_DIR: dataDir, ATTUNE_DECIDE_TIME_BUDGET_MS: '2000' });
   writeKey = /write key \(default source\): (wk_\w+)/.exec(server.output())![1]!;
   adminKey = /admin key:\s+(sk_\w+)/.exec(server.output())![1]!;
   [siteUrl, browser] = await Promise.all([startSite(), launchChromium()]);
