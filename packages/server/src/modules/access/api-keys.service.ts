@@ -33,15 +33,26 @@ export interface BootstrapResult {
   created: { kind: KeyKind; key: string }[];
 }
 
-/** Write keys whose hash is remembered (every ingest and decide request hashes one). */
-const hashCacheSize = 1_000;
+/** Write keys whose hash and record are remembered (every ingest and decide request has one). */
+const writeKeyCacheSize = 1_000;
+
+/**
+ * How long a write key's record is used from memory: a key revoked by `attune keys revoke`
+ * (another process, on the database) is refused within this; one revoked through this
+ * server's API at once. A query per request was 6% of decide's time.
+ */
+export const writeKeyRecordMaxAgeMs = 1_000;
+
+interface RememberedWriteKey {
+  hash: string;
+  record: ApiKeyRecord | undefined;
+  /** Clock time the record was read; read again past `writeKeyRecordMaxAgeMs`. */
+  readAt: number;
+}
 
 export class ApiKeysService {
-  /**
-   * SHA-256 of write keys by their text. Only the hash is kept: the record is read every
-   * time, so a key revoked by the API or the CLI is refused at once.
-   */
-  private readonly writeKeyHashes = new Map<string, string>();
+  /** Write keys by their text: SHA-256 and the record as recently read. */
+  private readonly writeKeys = new Map<string, RememberedWriteKey>();
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -108,6 +119,7 @@ export class ApiKeysService {
     if (!(await this.store.revokeKey(id, this.clock.now()))) {
       throw new KeyRequestError('not_found', undefined, `No active key with id ${id}`);
     }
+    this.forgetWriteKeyRecords();
   }
 
   async sourceExists(id: string): Promise<boolean> {
@@ -137,13 +149,21 @@ export class ApiKeysService {
   }
 
   private async writeKeyRecord(key: string): Promise<ApiKeyRecord | undefined> {
-    let hash = this.writeKeyHashes.get(key);
-    if (hash === undefined) {
-      hash = hashKey(key);
-      if (this.writeKeyHashes.size >= hashCacheSize) this.writeKeyHashes.clear();
-      this.writeKeyHashes.set(key, hash);
-    }
-    return this.store.findKeyByHash(hash);
+    const now = this.clock.now();
+    const remembered = this.writeKeys.get(key);
+    if (remembered !== undefined && now - remembered.readAt < writeKeyRecordMaxAgeMs)
+      return remembered.record;
+    const hash = remembered?.hash ?? hashKey(key);
+    const record = await this.store.findKeyByHash(hash);
+    if (remembered === undefined && this.writeKeys.size >= writeKeyCacheSize)
+      this.writeKeys.clear();
+    this.writeKeys.set(key, { hash, record, readAt: now });
+    return record;
+  }
+
+  /** Records change (a revoke, a new key of a remembered value): read them again. */
+  private forgetWriteKeyRecords(): void {
+    for (const remembered of this.writeKeys.values()) remembered.readAt = -Infinity;
   }
 
   async authenticateSecretKey(key: string): Promise<SecretAuth> {
@@ -219,6 +239,7 @@ export class ApiKeysService {
       expiresAt,
     };
     await this.store.insertKey(record);
+    this.forgetWriteKeyRecords();
     return toInfo(record);
   }
 }
