@@ -44,6 +44,7 @@ import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
 import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
 import { registerDecisions } from './decisions-wiring.js';
 import { FrequencyCaps } from './modules/decisions/frequency-caps.js';
+import { VisitorCache } from './modules/profiles/visitor-cache.js';
 import { registerRetention } from './retention-wiring.js';
 import { registerWeb } from './web-wiring.js';
 import { registerSegments } from './segments-wiring.js';
@@ -272,6 +273,12 @@ async function assemble(
     consent,
     withoutAnalytics: config.consent.withoutAnalytics,
   });
+  // Decide keeps recent visitors' profiles: the processor's commits and erasure drop the
+  // ones that change. Without the processor here, nothing would tell it, so nothing is kept.
+  const visitors =
+    processor === null || config.decide.cachedVisitors < 2
+      ? undefined
+      : new VisitorCache(config.decide.cachedVisitors);
   // Built here: decide counts impressions in it, and erasure forgets a person's.
   const caps = new FrequencyCaps({
     pseudonym: (column, id) => cipher.idColumn(column, id) as string,
@@ -294,6 +301,7 @@ async function assemble(
       forget: (pseudonyms) => Promise.resolve(consent.forgetIdentifiers(pseudonyms)),
     },
     impressions: caps,
+    ...(visitors && { cachedProfiles: visitors }),
   });
   await http.register(privacyRoutes, privacy);
   const { retention, retentionSchedule } = await registerRetention(http, {
@@ -308,6 +316,7 @@ async function assemble(
     db,
     config,
     profiles,
+    ...(visitors && { visitors }),
     segmentExists: (id) => segmentDefinitions.get(id)?.deletedAt === null,
     computedTraits: processing.computedTraits,
     rfmBreakpoints,
@@ -320,7 +329,12 @@ async function assemble(
     ids,
     logger: http.log,
   });
-  processor?.onCommitted((_offset, changed) => decisions.hub.profilesChanged(changed));
+  processor?.onCommitted((_offset, changed, updated) => {
+    // First: the live hub decides the changed profiles again, reading them fresh.
+    visitors?.forget(changed);
+    visitors?.forget(updated);
+    decisions.hub.profilesChanged(changed);
+  });
   await registerWeb(http, {
     demo: config.decide.demo,
     keys,

@@ -21,6 +21,7 @@ import { PlacementsService } from './modules/decisions/placements.service.js';
 import { VariantRenderer } from './modules/decisions/variant-renderer.js';
 import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
+import type { VisitorCache } from './modules/profiles/visitor-cache.js';
 import type { Clock } from './platform/clock.js';
 import type { IdGenerator } from './platform/ids.js';
 
@@ -28,6 +29,8 @@ export interface DecisionsWiring {
   db: SqliteDatabase;
   config: Pick<Config, 'decide'>;
   profiles: Pick<ProfilesService, 'findVisitor'>;
+  /** Recent visitors' profiles (kept current by the processor's commits), if any. */
+  visitors?: VisitorCache;
   segmentExists: (id: string) => boolean;
   computedTraits: readonly ComputedTraitDefinition[];
   rfmBreakpoints: () => RfmBreakpoints | null;
@@ -67,9 +70,22 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     onError: (error) => w.logger.warn({ err: error }, 'could not log decisions'),
   });
   const caps = w.caps;
+  const visitors = w.visitors;
+  if (visitors !== undefined)
+    new Counter({
+      name: 'attune_decide_visitor_cache_lookups_total',
+      help: 'Visitor profile lookups of decide and live updates, by whether memory had the profile',
+      labelNames: ['result'],
+      registers: [w.registry],
+      collect() {
+        this.reset();
+        this.inc({ result: 'hit' }, visitors.hits);
+        this.inc({ result: 'miss' }, visitors.misses);
+      },
+    });
   const decide = new DecideService({
     placements: store,
-    findVisitor: (ids) => w.profiles.findVisitor(ids),
+    findVisitor: (ids) => w.profiles.findVisitor(ids, w.visitors),
     computedTraits: w.computedTraits,
     rfmBreakpoints: w.rfmBreakpoints,
     renderer,
@@ -90,7 +106,10 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     clock: w.clock,
     changed: (id) => decide.forget(id),
   });
-  const hub = new LiveHub({ decide, findVisitor: (ids) => w.profiles.findVisitor(ids) });
+  const hub = new LiveHub({
+    decide,
+    findVisitor: (ids) => w.profiles.findVisitor(ids, w.visitors),
+  });
   await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await http.register(liveRoutes, { hub, authenticate: w.authenticate });
   await http.register(decisionRoutes, {

@@ -52,6 +52,8 @@ export interface PrivacyWiring {
   consent: ConsentRecords;
   /** The decide API's in-memory frequency-cap counts (FrequencyCaps). */
   impressions: { forget(pseudonyms: readonly string[]): number };
+  /** Profiles kept in memory elsewhere (decide's visitors), dropped once erased. */
+  cachedProfiles?: { forget(profileIds: Iterable<string>): void };
 }
 
 /**
@@ -120,7 +122,9 @@ export function privacyServices(w: PrivacyWiring): {
     identifiersOf: (id) => w.identity.identifiersOf(id),
     async eraseSubject(seed) {
       startOffset = await w.eventLog.lastOffset();
-      return processor === null ? local.erase(seed) : processor.erase(seed);
+      const erased = await (processor === null ? local.erase(seed) : processor.erase(seed));
+      w.cachedProfiles?.forget(erased.profileIds);
+      return erased;
     },
     async sweepAnnouncements(profileIds) {
       await Promise.all(w.relays.map((relay) => relay.idle()));

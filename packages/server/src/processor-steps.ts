@@ -9,6 +9,7 @@ import { SqliteSegmentStateStore } from './adapters/sqlite/segment-state.sqlite.
 import type { ProcessingSettings } from './config/processing.js';
 import { EventVolumeStep } from './modules/processor/event-volume.step.js';
 import type { ProcessorStep } from './modules/processor/processor-step.js';
+import { decisionServedEvent } from './modules/decisions/served-log.js';
 import { ProfilesStep } from './modules/profiles/profiles.step.js';
 import { SegmentsStep } from './modules/segments/segments.step.js';
 import type { ReadChunkAhead } from './modules/segments/backfill-read-ahead.js';
@@ -58,6 +59,7 @@ export function buildProcessorSteps(
     settings.identityRules,
     settings.computedTraits,
     [segments],
+    [decisionServedEvent],
   );
   segments.attach(profiles);
   return [new EventVolumeStep(new SqliteEventVolumeStore(db)), profiles, segments];

@@ -92,6 +92,11 @@ export const ConfigSchema = Type.Object({
     holdoutPercent: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
     /** A decide request past this many ms answers its remaining placements' fallbacks. */
     timeBudgetMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 25 }),
+    /**
+     * Profiles of recent visitors kept in memory for decide (0: none). The processor's
+     * commits drop the ones it changes; without the processor nothing is kept.
+     */
+    cachedVisitors: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 20_000 }),
     /** Serve the demo shop at /demo (it defines its own source, segments and placement). */
     demo: Type.Boolean({ default: true }),
   }),
@@ -154,6 +159,12 @@ export const configSources = [
     path: 'decide.timeBudgetMs',
     env: ['ATTUNE_DECIDE_TIME_BUDGET_MS'],
     flag: 'decideTimeBudgetMs',
+    kind: 'integer',
+  },
+  {
+    path: 'decide.cachedVisitors',
+    env: ['ATTUNE_DECIDE_CACHED_VISITORS'],
+    flag: 'decideCachedVisitors',
     kind: 'integer',
   },
   { path: 'decide.demo', env: ['ATTUNE_DEMO'], flag: 'demo', kind: 'boolean' },

@@ -33,8 +33,11 @@ export type ToProcessor =
 
 export type FromProcessor =
   | { kind: 'ready'; committed: number }
-  /** `changed`: profiles whose memberships, stage or traits the transaction changed. */
-  | { kind: 'committed'; offset: number; changed: string[] }
+  /**
+   * `changed`: profiles whose memberships, stage or traits the transaction changed;
+   * `updated`: profiles it saved or removed otherwise (see ProfilesStep.takeUpdated).
+   */
+  | { kind: 'committed'; offset: number; changed: string[]; updated: string[] }
   | { kind: 'error'; message: string; details: string }
   | { kind: 'warn'; message: string; details: object }
   /** Replies to erase (an ErasedSubject), prune (profiles changed) and prototypes. */

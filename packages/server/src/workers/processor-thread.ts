@@ -9,6 +9,9 @@ import type {
   ToProcessor,
 } from './processor-thread.protocol.js';
 
+/** See `ProcessorThread.onCommitted`. */
+export type CommittedListener = (offset: number, changed: string[], updated: string[]) => void;
+
 export interface ProcessorThreadLogger {
   error(details: object, message: string): void;
   warn?(details: object, message: string): void;
@@ -19,7 +22,7 @@ export class ProcessorThread {
   private committed = 0;
   private readonly waiters = new Set<{ offset: number; resolve: () => void }>();
   private stopping = false;
-  private readonly committedListeners = new Set<(offset: number, changed: string[]) => void>();
+  private readonly committedListeners = new Set<CommittedListener>();
   /** Requests run between transactions (erase, prune), by id. */
   private readonly requests = new Map<
     number,
@@ -48,7 +51,7 @@ export class ProcessorThread {
           case 'committed':
             thread.advance(message.offset);
             for (const listener of thread.committedListeners)
-              listener(message.offset, message.changed);
+              listener(message.offset, message.changed, message.updated);
             break;
           case 'error':
             logger.error({ processor: settings.name, details: message.details }, message.message);
@@ -87,9 +90,11 @@ export class ProcessorThread {
     return this.committed;
   }
 
-  /** Called after each batch the processor commits. */
-  /** After each commit: its offset, and the profiles whose memberships, stage or traits changed. */
-  onCommitted(listener: (offset: number, changed: string[]) => void): () => void {
+  /**
+   * After each commit: its offset, the profiles whose memberships, stage or traits changed,
+   * and the profiles otherwise updated (see ProfilesStep.takeUpdated).
+   */
+  onCommitted(listener: CommittedListener): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
   }

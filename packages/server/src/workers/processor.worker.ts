@@ -1,4 +1,5 @@
 import { SegmentsStep } from '../modules/segments/segments.step.js';
+import { ProfilesStep } from '../modules/profiles/profiles.step.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventReader } from '../adapters/sqlite/event-reader.sqlite.js';
 import { openDatabase } from '../adapters/sqlite/open-database.js';
@@ -66,6 +67,7 @@ const steps = buildProcessorSteps(stateDb, settings.processing, {
     post({ kind: 'error', message: `segment ${segmentId} skipped`, details: reason }),
 });
 const segmentsStep = steps.find((step): step is SegmentsStep => step instanceof SegmentsStep);
+const profilesStep = steps.find((step): step is ProfilesStep => step instanceof ProfilesStep);
 const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.identityRules, cipher);
 
 const processor = new Processor({
@@ -96,7 +98,12 @@ const processor = new Processor({
     },
   },
   onCommitted: (offset) =>
-    post({ kind: 'committed', offset, changed: segmentsStep?.takeChanged() ?? [] }),
+    post({
+      kind: 'committed',
+      offset,
+      changed: segmentsStep?.takeChanged() ?? [],
+      updated: profilesStep?.takeUpdated() ?? [],
+    }),
 });
 
 /** Outbox progress not yet written: one write between two transactions covers them all. */

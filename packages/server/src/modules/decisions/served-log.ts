@@ -1,5 +1,8 @@
 import type { ServedDecision } from './decide.service.js';
 
+/** The event each served decision is logged as. */
+export const decisionServedEvent = 'Decision Served';
+
 export interface ServedLogDeps {
   /** Ingests one batch body as the source of `writeKey` (ingestion's full write path). */
   ingest: (writeKey: string, body: string) => Promise<void>;
@@ -56,7 +59,7 @@ function servedMessage(s: ServedDecision): Record<string, unknown> {
   const { decision } = s;
   return {
     type: 'track',
-    event: 'Decision Served',
+    event: decisionServedEvent,
     messageId: decision.decisionId,
     ...(s.userId === undefined ? {} : { userId: s.userId }),
     ...(s.anonymousId === undefined ? {} : { anonymousId: s.anonymousId }),

@@ -6,6 +6,7 @@ import { toStoredEvent } from '../event-log/stored-event.js';
 import type { ProfilesService } from '../profiles/profiles.service.js';
 import { ErasureError } from './erasure.service.js';
 import type { Subject } from './subject.js';
+import { decisionServedEvent } from '../decisions/served-log.js';
 
 /** The subject's segment and stage records (state.db). Times are epoch ms. */
 export interface SubjectRecords {
@@ -29,7 +30,6 @@ export interface DataExportDeps {
   clock: Clock;
 }
 
-export const decisionServedEvent = 'Decision Served';
 const page = 1_000;
 
 /** Everything Attune holds on one person, as one JSON document (GDPR art. 15 and 20). */

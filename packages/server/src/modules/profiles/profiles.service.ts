@@ -12,6 +12,7 @@ import { toStoredEvent } from '../event-log/stored-event.js';
 import type { IdentityStore } from '../identity/identity.store.js';
 import { computedView } from './computed-view.js';
 import type { ProfileData, ProfileStore } from './profile.store.js';
+import type { IdentifiedLookup, VisitorCache, VisitorIdType } from './visitor-cache.js';
 
 export class ProfileLookupError extends Error {
   constructor(
@@ -97,25 +98,32 @@ export class ProfilesService {
   /**
    * The profile a visitor's ids belong to (the userId's first, as the processor resolves a
    * message), or undefined: never throws, for callers that answer unknown visitors too.
+   * `cache` keeps the profiles of recent visitors (see VisitorCache).
    */
-  findVisitor(ids: {
-    userId?: string | undefined;
-    anonymousId?: string | undefined;
-  }): ProfileData | undefined {
-    const candidates: [string, string | undefined][] = [
+  findVisitor(
+    ids: { userId?: string | undefined; anonymousId?: string | undefined },
+    cache?: VisitorCache,
+  ): ProfileData | undefined {
+    const lookup: IdentifiedLookup = (type, value) => this.findIdentified(type, value);
+    const candidates: [VisitorIdType, string | undefined][] = [
       ['user_id', ids.userId],
       ['anonymous_id', ids.anonymousId],
     ];
     for (const [type, value] of candidates) {
       if (value === undefined) continue;
-      const normalized = normalizeIdentifier(type, value, this.rules);
-      if (!normalized.ok) continue;
-      const owner = this.identity.ownerOf(normalized.identifier);
-      const id = owner === undefined ? undefined : this.identity.resolve(owner);
-      const profile = id === undefined ? undefined : this.profiles.load(id);
+      const profile = cache === undefined ? lookup(type, value) : cache.find(type, value, lookup);
       if (profile !== undefined) return profile;
     }
     return undefined;
+  }
+
+  /** The profile one visitor id belongs to, if it is usable and known. */
+  private findIdentified(type: VisitorIdType, value: string): ProfileData | undefined {
+    const normalized = normalizeIdentifier(type, value, this.rules);
+    if (!normalized.ok) return undefined;
+    const owner = this.identity.ownerOf(normalized.identifier);
+    const id = owner === undefined ? undefined : this.identity.resolve(owner);
+    return id === undefined ? undefined : this.profiles.load(id);
   }
 
   private find(ref: string): ProfileData {

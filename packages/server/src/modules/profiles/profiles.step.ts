@@ -76,6 +76,10 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
   private readonly issues = new Map<string, IdentifierIssueCount>();
   /** Whether a computed trait or an observer reads this track event's properties. */
   private readonly readsProperties: (eventName: string) => boolean;
+  /** Profiles changed since `takeUpdated`, for readers that cache them (decide). */
+  private updated = new Set<string>();
+  /** Track events whose profile updates `takeUpdated` leaves out (see the constructor). */
+  private readonly bookkeeping: ReadonlySet<string>;
 
   constructor(
     private readonly identity: IdentityStore,
@@ -84,16 +88,37 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
     /** Built-in RFM definitions plus the user's. */
     private readonly definitions: readonly ComputedTraitDefinition[],
     private readonly observers: readonly ProfileObserver[] = [],
+    /**
+     * Events about what Attune did for the person (Decision Served): they count on the
+     * profile and sit in its timeline, but a profile they alone touched is not reported
+     * by `takeUpdated`, so caches of profiles are not emptied by their own telemetry. Only
+     * their own `computed.eventCounts`/`lastSeen` entries then lag in such caches; an event
+     * with a computed trait defined on it is reported as usual.
+     */
+    bookkeepingEvents: readonly string[] = [],
   ) {
     const withComputedTraits = new Set(definitions.map((d) => d.event));
     this.readsProperties = (name) =>
       withComputedTraits.has(name) || this.observers.some((o) => o.readsProperties(name));
+    this.bookkeeping = new Set(bookkeepingEvents.filter((name) => !withComputedTraits.has(name)));
+  }
+
+  /**
+   * The profiles saved, merged or removed since the last call (committed or about to be),
+   * except those only bookkeeping events touched. Observers report their own changes
+   * (memberships, stages) separately.
+   */
+  takeUpdated(): string[] {
+    const ids = [...this.updated];
+    this.updated.clear();
+    return ids;
   }
 
   /** Cached profiles were changed by the batch that rolled back: forget them. */
   discard(): void {
     this.touched.clear();
     this.issues.clear();
+    this.updated.clear();
     this.profiles.discardCache();
     this.identity.discardCache();
   }
@@ -141,6 +166,7 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
           touched.set(into.id, into);
         }
         touched.delete(merged);
+        this.updated.add(survivor).add(merged);
         this.profiles.remove(merged);
         this.profiles.moveEvents(merged, survivor);
         if (into !== undefined && from !== undefined)
@@ -173,6 +199,7 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
       profile.recentEvents.push(event.offset);
       this.flushTimeline(profile);
       touched.set(profile.id, profile);
+      if (name === null || !this.bookkeeping.has(name)) this.updated.add(profile.id);
       for (const observer of this.observers) {
         observer.eventApplied(profile, {
           offset: event.offset,
