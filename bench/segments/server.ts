@@ -101,6 +101,28 @@ export class AttuneServer {
     }
   }
 
+  /**
+   * Polls /metrics until the log has not grown and the processor has had nothing to do
+   * for `quietMs` (outboxes announce memberships into the log for a while after the
+   * processor first catches up); resolves with the seconds it took.
+   */
+  async waitQuiet(timeoutMs: number, quietMs = 1500): Promise<number> {
+    const started = performance.now();
+    let last = -1;
+    let quietSince = performance.now();
+    for (;;) {
+      const metrics = await scrapeMetrics(this.url);
+      const now = performance.now();
+      if (metrics.lastOffset !== last || metrics.lag !== 0) {
+        last = metrics.lastOffset;
+        quietSince = now;
+      } else if (now - quietSince >= quietMs) return (now - started) / 1000;
+      if (now - started > timeoutMs)
+        throw new Error(`Attune still busy after ${timeoutMs / 1000} s (lag ${metrics.lag})`);
+      await sleep(250);
+    }
+  }
+
   /** Polls /metrics until the processor has applied every event; resolves with the seconds. */
   async waitCaughtUp(timeoutMs: number, onPoll: (lag: number) => void = () => {}): Promise<number> {
     const started = performance.now();
