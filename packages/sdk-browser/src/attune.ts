@@ -4,6 +4,7 @@ import { decideContext, mergeContext, messageContext } from './context.js';
 import { decide, type Decision, type Decisions } from './decide.js';
 import { browserEnv } from './browser-env.js';
 import type { Env } from './env.js';
+import { trackForms, trackLinks, type Elements, type PerElement } from './element-tracking.js';
 import { Identity, type Traits } from './identity.js';
 import type { Json } from './json.js';
 import { Live, type DecisionListener } from './live.js';
@@ -184,6 +185,19 @@ export class Attune {
     const { names, objects, callback: cb } = sortArguments<Delivery>([from, options, callback], 1);
     const previousId = names[0] ?? this.identity.userId() ?? this.identity.anonymousId();
     return this.send('alias', { userId: String(to), previousId }, objects[0], cb);
+  }
+
+  /**
+   * Tracks clicks on `links` as `event` (or the event a function names for the clicked
+   * link), as analytics.js does: a link that leaves the page waits up to 300 ms for it.
+   */
+  trackLink(links: Elements, event: PerElement<string>, properties?: PerElement<Json | undefined>) {
+    trackLinks(this.env, (name, props) => this.track(name, props), links, event, properties);
+  }
+
+  /** Tracks submissions of `forms`; the form is sent once the event is, or after 300 ms. */
+  trackForm(forms: Elements, event: PerElement<string>, properties?: PerElement<Json | undefined>) {
+    trackForms(this.env, (name, props) => this.track(name, props), forms, event, properties);
   }
 
   /** Credit a decision: the server attributes `Decision Clicked` by its decisionId. */

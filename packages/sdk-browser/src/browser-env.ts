@@ -134,6 +134,9 @@ export function browserEnv(): Env {
       referrer: document.referrer,
       title: document.title,
     }),
+    navigate: (url) => {
+      location.href = url;
+    },
     userAgent: nav.userAgent,
     locale: nav.language,
     timezone,

@@ -94,6 +94,7 @@ export class TestEnv implements Env {
   readonly beacons: { url: string; body: string }[] = [];
   readonly sockets: FakeSocket[] = [];
   readonly warnings: string[] = [];
+  readonly navigations: string[] = [];
   private readonly listeners: Record<string, (() => void)[]> = {};
   beaconAccepts = true;
   responder: Responder = () => reply(200);
@@ -136,6 +137,9 @@ export class TestEnv implements Env {
     return socket;
   };
   page = () => this.currentPage;
+  navigate = (url: string) => {
+    this.navigations.push(url);
+  };
   on = (event: 'online' | 'hide', listener: () => void) => {
     (this.listeners[event] ??= []).push(listener);
   };

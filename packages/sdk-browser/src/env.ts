@@ -69,6 +69,8 @@ export interface Env {
   timezone: string | undefined;
   /** navigator.globalPrivacyControl === true */
   gpc: boolean;
+  /** Goes to a URL in this tab (a tracked link's, once its event is sent). */
+  navigate: (url: string) => void;
   /** The browser came back online / the page is being hidden or left. */
   on: (event: 'online' | 'hide', listener: () => void) => void;
   warn: (...args: unknown[]) => void;
