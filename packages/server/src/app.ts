@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
-import type { Config } from './config/config.js';
+import { trustProxyOption, type Config } from './config/config.js';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
 import { frameworkErrors, installErrorHandlers } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -101,6 +101,7 @@ async function assemble(
   const bootstrap = await keys.bootstrap({ writeKey: config.writeKey, adminKey: config.adminKey });
 
   const http = Fastify({
+    trustProxy: trustProxyOption(config.trustProxy),
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],

@@ -111,7 +111,11 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     findVisitor: (ids) => w.profiles.findVisitor(ids, w.visitors),
   });
   await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await http.register(liveRoutes, { hub, authenticate: w.authenticate });
+  await http.register(liveRoutes, {
+    hub,
+    authenticate: w.authenticate,
+    pingIntervalMs: w.config.decide.livePingMs,
+  });
   await http.register(decisionRoutes, {
     placements,
     decide,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactConfig } from './config.js';
+import { ConfigError, loadConfig, redactConfig, trustProxyOption } from './config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults', () => {
@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     expect(config.port).toBe(9100);
     expect(config.dataDir).toBe('/tmp/x');
     expect(config.dedupWindowMs).toBe(86_400_000);
+  });
+
+  it('reads the trusted proxies as Fastify takes them, and refuses anything else', () => {
+    const trust = (value?: string) =>
+      trustProxyOption(
+        loadConfig({ env: value === undefined ? {} : { ATTUNE_TRUST_PROXY: value } }).trustProxy,
+      );
+    expect(trust()).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('10.0.0.1, 192.168.0.0/16,::1')).toBe('10.0.0.1,192.168.0.0/16,::1');
+    expect(() => trust('the load balancer')).toThrow(/trustProxy|ATTUNE_TRUST_PROXY/);
   });
 
   it('prefers ATTUNE_PORT over PORT', () => {

@@ -13,6 +13,14 @@ export const ConfigSchema = Type.Object({
   writeKey: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
   adminKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
   logLevel: Type.Union(LogLevel.anyOf, { default: 'info' }),
+  /**
+   * Behind a reverse proxy: which peers' X-Forwarded-For/-Proto/-Host to believe: `true`
+   * (any) or addresses/CIDRs separated by commas. Unset: none, and a request's IP (as the
+   * audit log records it) is the peer's.
+   */
+  trustProxy: Type.Optional(
+    Type.String({ pattern: '^(true|false|[0-9A-Fa-f:./]+( *, *[0-9A-Fa-f:./]+)*)$' }),
+  ),
   dedupWindowMs: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000 }),
   /** Largest JSONL upload on POST /v1/import, after decompression. */
   importMaxBytes: Type.Integer({ minimum: 1024, default: 50 * 1024 * 1024 }),
@@ -97,6 +105,11 @@ export const ConfigSchema = Type.Object({
      * commits drop the ones it changes; without the processor nothing is kept.
      */
     cachedVisitors: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 20_000 }),
+    /**
+     * How often a live connection is pinged. Proxies close a WebSocket idle for their read
+     * timeout (nginx: 60 s by default); a ping within it keeps the page's connection.
+     */
+    livePingMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
     /** Serve the demo shop at /demo (it defines its own source, segments and placement). */
     demo: Type.Boolean({ default: true }),
   }),
@@ -117,6 +130,7 @@ export const configSources = [
   { path: 'writeKey', env: ['ATTUNE_WRITE_KEY'], flag: 'writeKey', kind: 'string' },
   { path: 'adminKey', env: ['ATTUNE_ADMIN_KEY'], flag: 'adminKey', kind: 'string' },
   { path: 'logLevel', env: ['ATTUNE_LOG_LEVEL'], flag: 'logLevel', kind: 'string' },
+  { path: 'trustProxy', env: ['ATTUNE_TRUST_PROXY'], flag: 'trustProxy', kind: 'string' },
   { path: 'dedupWindowMs', env: ['ATTUNE_DEDUP_WINDOW'], flag: 'dedupWindow', kind: 'duration' },
   {
     path: 'importMaxBytes',
@@ -159,6 +173,12 @@ export const configSources = [
     path: 'decide.timeBudgetMs',
     env: ['ATTUNE_DECIDE_TIME_BUDGET_MS'],
     flag: 'decideTimeBudgetMs',
+    kind: 'integer',
+  },
+  {
+    path: 'decide.livePingMs',
+    env: ['ATTUNE_LIVE_PING_MS'],
+    flag: 'livePingMs',
     kind: 'integer',
   },
   {
@@ -365,4 +385,10 @@ function kebab(name: string): string {
 
 function flagText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `trustProxy` as Fastify takes it. */
+export function trustProxyOption(value: string | undefined): boolean | string {
+  if (value === undefined || value === 'false') return false;
+  return value === 'true' ? true : value.replace(/ /g, '');
 }
