@@ -6,7 +6,8 @@
  * 2. Attune with 100k profiles (identify + a few events each), 20 segments, 20 placements ×
  *    10 rules over them. Each decide asks for 3 placements of a known visitor (9 in 10) or
  *    an unknown one, with a page context; decisions are logged as usual.
- *    - latency at a fixed 1,000 requests/s (open loop), against the floor at the same rate;
+ *    - latency at a fixed 1,000 requests/s (open loop), against the floor at the same rate,
+ *      and again with "log": false;
  *    - the most requests/s (16 connections), rounds alternating floor and Attune.
  *    - live pushes: new visitors subscribe over /v1/live, then send the event that changes
  *      their decision; from the event's 200 to the push, during 300 decides/s.
@@ -197,24 +198,27 @@ const latencyText = (latencies: number[], digits: number) =>
 const latencyLine = (name: string, res: FixedRateResult) =>
   `${name}: ${latencyText(res.latencies, 2)}  (${fmt(res.ok)} answered, ${res.failed} failed)`;
 /** 2 s of warm-up, then the measured run, at the fixed rate. */
-const latencyRun = async (url: string) => {
-  await fixedRate(url, headers, decideBodies, settings.rate, 2);
-  return fixedRate(url, headers, decideBodies, settings.rate, settings.latencySeconds);
+const latencyRun = async (url: string, bodies: readonly string[] = decideBodies) => {
+  await fixedRate(url, headers, bodies, settings.rate, 2);
+  return fixedRate(url, headers, bodies, settings.rate, settings.latencySeconds);
 };
-// The floor first, then Attune.
+// The same requests with "log": false: deciding alone, without the Decision Served events
+// that the log writer and the processor then work through on the same two cores.
+const quietBodies = decideBodies.map((body) => `${body.slice(0, -1)},"log":false}`);
+// The floor first, then Attune, then Attune without logging (once the processor is done
+// with the first run's decisions).
 const floorLatency = await latencyRun(floorDecideUrl);
 const attuneLatency = await latencyRun(decideUrl);
+await server.waitQuiet(600_000);
+const quietLatency = await latencyRun(decideUrl, quietBodies);
 console.log(
   `latency at ${settings.rate} req/s (answer ${fmt(sampleText.length)} bytes; this process's heap ${fmt(process.memoryUsage().heapUsed / 2 ** 20)} MB):`,
 );
 console.log(`  ${latencyLine('floor ', floorLatency)}`);
 console.log(`  ${latencyLine('Attune', attuneLatency)}`);
+console.log(`  ${latencyLine('Attune without logging', quietLatency)}`);
 const p99 = percentile(attuneLatency.latencies, 0.99);
 console.log(`decide p99 ${fmt(p99, 2)} ms  (target <= 5 ms: ${met(p99 <= 5)})`);
-
-// The same requests with "log": false: deciding alone, without the Decision Served events
-// that the log writer and the processor then work through on the same two cores.
-const quietBodies = decideBodies.map((body) => `${body.slice(0, -1)},"log":false}`);
 // Live pushes under moderate load: new visitors' pages subscribe over /v1/live, then send
 // the event that changes their decision; measured from the event's 200 to the push.
 const liveLoad = fixedRate(decideUrl, headers, decideBodies, 300, settings.liveSeconds);
