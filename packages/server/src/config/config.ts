@@ -104,7 +104,7 @@ export const ConfigSchema = Type.Object({
      * Profiles of recent visitors kept in memory for decide (0: none). The processor's
      * commits drop the ones it changes; without the processor nothing is kept.
      */
-    cachedVisitors: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 20_000 }),
+    cachedVisitors: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 10_000 }),
     /**
      * How often a live connection is pinged. Proxies close a WebSocket idle for their read
      * timeout (nginx: 60 s by default); a ping within it keeps the page's connection.
