@@ -177,7 +177,13 @@ async function assemble(
   const tally = new QualityTally();
   // Counts reach the database once a second: a hard crash may lose the last second of
   // counts, never events.
-  const flusher = new QualityFlusher(tally, qualityStore, http.log, 1000);
+  // Through the log writer: a write from this thread would wait for its lock.
+  const flusher = new QualityFlusher(
+    tally,
+    { addCounts: (outcomes, fields) => eventLog.addQualityCounts(outcomes, fields) },
+    http.log,
+    1000,
+  );
   const { rateLimits } = config;
   const writeLimiter = new RateLimiter(
     { perSecond: rateLimits.writePerSecond, burst: rateLimits.writeBurst },
@@ -373,7 +379,7 @@ async function assemble(
       retentionSchedule?.stop();
       await retention.idle();
       await rfm.close();
-      flusher.stop();
+      await flusher.stop();
       await processor?.stop();
       await checkpointer?.stop();
       for (const relay of relays) await relay.stop();

@@ -6,6 +6,7 @@ import type { NewEvent } from '../../modules/event-log/event-log.store.js';
 import { fingerprint32 } from '@attune/engine';
 import { SqliteEventLog } from './event-log.sqlite.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { SqliteQualityStore } from './quality-store.sqlite.js';
 import { testCipher } from '../../testing/test-cipher.js';
 
 const day = 86_400_000;
@@ -118,6 +119,30 @@ describe('SqliteEventLog', () => {
     const commits = log.commits - before;
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(200);
+  });
+
+  it('adds quality counts in the writer thread, with the appends beside them', async () => {
+    const hour = t0;
+    const outcome = {
+      hour,
+      sourceId: 'web',
+      type: 'track',
+      event: 'Viewed',
+      outcome: 'accepted' as const,
+      reason: '',
+      count: 2,
+    };
+    const field = { hour, sourceId: 'web', type: 'track', event: 'Viewed', field: '/x' };
+    const [appended] = await Promise.all([
+      log.append([event()]),
+      log.addQualityCounts([outcome], [{ ...field, missing: 1, invalid: 0 }]),
+      log.addQualityCounts([{ ...outcome, count: 3 }], [{ ...field, missing: 0, invalid: 4 }]),
+    ]);
+    expect(appended.offsets).toHaveLength(1);
+    const store = new SqliteQualityStore(db);
+    const range = { from: hour, to: hour + 3_600_000 };
+    expect(store.outcomes(range)).toMatchObject([{ outcome: 'accepted', count: 5 }]);
+    expect(store.fields(range)).toMatchObject([{ field: '/x', missing: 1, invalid: 4 }]);
   });
 
   it('never reuses an offset, even after the newest events are deleted', async () => {

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { spawnThread } from '../../platform/spawn-thread.js';
+import type { HourFieldRow, HourOutcomeRow } from '../../modules/quality/quality.store.js';
 import type { WriterReply, WriterRequest, WriterSettings } from './log-writer.protocol.js';
 
 /** Raised when the log cannot take writes (worker crashed, disk error). Maps to 503. */
@@ -11,6 +12,7 @@ export class StorageUnavailableError extends Error {
 }
 
 interface Pending {
+  /** Offsets of an append; none for counts. */
   resolve(offsets: Float64Array): void;
   reject(error: Error): void;
 }
@@ -52,6 +54,20 @@ export class LogWriterClient {
     return new Promise<Float64Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.send({ kind: 'append', id, rows });
+    });
+  }
+
+  /**
+   * Adds quality counts in the writer's next transaction (with the appends waiting then),
+   * so the calling thread never waits for the database's write lock.
+   */
+  addQualityCounts(outcomes: HourOutcomeRow[], fields: HourFieldRow[]): Promise<void> {
+    if (!this.available)
+      return Promise.reject(new StorageUnavailableError('the log writer is restarting'));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve: () => resolve(), reject });
+      this.send({ kind: 'counts', id, outcomes, fields });
     });
   }
 
@@ -97,11 +113,12 @@ export class LogWriterClient {
   }
 
   private settle(reply: WriterReply): void {
-    if (reply.kind !== 'appended' && reply.kind !== 'failed') return;
+    if (reply.kind !== 'appended' && reply.kind !== 'counted' && reply.kind !== 'failed') return;
     const waiter = this.pending.get(reply.id);
     if (waiter === undefined) return;
     this.pending.delete(reply.id);
-    if (reply.kind === 'appended') {
+    if (reply.kind === 'counted') waiter.resolve(new Float64Array(0));
+    else if (reply.kind === 'appended') {
       if (reply.commit !== this.lastCommit) {
         this.lastCommit = reply.commit;
         this.commits++;

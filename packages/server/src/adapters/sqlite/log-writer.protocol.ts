@@ -1,3 +1,5 @@
+import type { HourFieldRow, HourOutcomeRow } from '../../modules/quality/quality.store.js';
+
 /** Messages between the main thread and the log writer thread. */
 export interface WriterSettings {
   file: string;
@@ -9,10 +11,15 @@ export interface WriterSettings {
   checkpointElsewhere: boolean;
 }
 
-export type WriterRequest = { kind: 'append'; id: number; rows: unknown[] } | { kind: 'close' };
+export type WriterRequest =
+  | { kind: 'append'; id: number; rows: unknown[] }
+  /** Quality counts to add in the next transaction (see qualityCountsWriter). */
+  | { kind: 'counts'; id: number; outcomes: HourOutcomeRow[]; fields: HourFieldRow[] }
+  | { kind: 'close' };
 
 export type WriterReply =
   | { kind: 'appended'; id: number; offsets: Float64Array; commit: number }
+  | { kind: 'counted'; id: number }
   | { kind: 'failed'; id: number; error: string }
   | { kind: 'ready'; indexed: number; indexMillis: number }
   | { kind: 'closed' };

@@ -8,6 +8,7 @@ import {
   type WriterSettings,
 } from './log-writer.protocol.js';
 import { openDatabase } from './open-database.js';
+import { qualityCountsWriter } from './quality-store.sqlite.js';
 
 /**
  * The single writer of the event log. Requests that arrive while a commit is running queue
@@ -31,14 +32,23 @@ const indexStarted = performance.now();
 const indexed = dedup.rebuild();
 const indexMillis = Math.round(performance.now() - indexStarted);
 
+const addQualityCounts = qualityCountsWriter(db);
+
 type AppendRequest = Extract<WriterRequest, { kind: 'append' }>;
-let queue: AppendRequest[] = [];
+type CountsRequest = Extract<WriterRequest, { kind: 'counts' }>;
+let queue: (AppendRequest | CountsRequest)[] = [];
 let flushScheduled = false;
+const noOffsets = new Float64Array(0);
 /** Numbers the commits, so the main thread can tell how many requests shared one. */
 let commitNumber = 0;
 
-const commitGroup = db.transaction((group: AppendRequest[]): Float64Array[] =>
-  group.map(({ rows }) => {
+const commitGroup = db.transaction((group: (AppendRequest | CountsRequest)[]): Float64Array[] =>
+  group.map((request) => {
+    if (request.kind === 'counts') {
+      addQualityCounts(request.outcomes, request.fields);
+      return noOffsets;
+    }
+    const { rows } = request;
     const offsets = new Float64Array(rows.length / rowWidth);
     for (let r = 0, i = 0; i < rows.length; r++, i += rowWidth) {
       const sourceId = rows[i] as string;
@@ -86,8 +96,10 @@ function flush(): void {
     return;
   }
   commitNumber++;
-  group.forEach(({ id }, index) => {
-    post({ kind: 'appended', id, offsets: results[index] as Float64Array, commit: commitNumber });
+  group.forEach(({ id, kind }, index) => {
+    if (kind === 'counts') post({ kind: 'counted', id });
+    else
+      post({ kind: 'appended', id, offsets: results[index] as Float64Array, commit: commitNumber });
   });
 }
 

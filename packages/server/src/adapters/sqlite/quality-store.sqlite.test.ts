@@ -35,21 +35,21 @@ const key = (receivedAt: number, event = 'Order Completed') => ({
 });
 
 describe('the quality counts', () => {
-  it('sum per hour in memory, add up in the database, and are read back per range', () => {
+  it('sum per hour in memory, add up in the database, and are read back per range', async () => {
     const tally = new QualityTally();
     const flusher = new QualityFlusher(tally, store, silent, 60_000);
     tally.count(key(t0 + 5), 'accepted', 'conforms');
     tally.count(key(t0 + 10), 'accepted', 'conforms', 2);
     tally.count(key(t0 + hour + 1), 'rejected', 'tracking_plan_violation');
     tally.fieldIssues(key(t0 + 1), [{ field: '/properties/revenue', problem: 'invalid' }]);
-    flusher.flush();
+    await flusher.flush();
     expect(tally.pending).toBe(0);
     tally.count(key(t0 + 20), 'accepted', 'conforms');
     tally.fieldIssues(key(t0 + 2), [
       { field: '/properties/revenue', problem: 'invalid' },
       { field: '/properties/currency', problem: 'missing' },
     ]);
-    flusher.stop();
+    await flusher.stop();
 
     expect(store.outcomes({ from: t0, to: t0 + 2 * hour })).toEqual(
       expect.arrayContaining([
@@ -95,7 +95,10 @@ describe('the quality counts', () => {
     );
   });
 
-  it('keeps the counts when a write fails, for the next flush', () => {
+  it.each([
+    ['a write here throws', false],
+    ['a write on the writer thread is refused', true],
+  ])('keeps the counts when %s, for the next flush', async (_name, later) => {
     const tally = new QualityTally();
     const errors: unknown[] = [];
     let fail = true;
@@ -103,8 +106,12 @@ describe('the quality counts', () => {
       tally,
       {
         addCounts: (outcomes, fields) => {
-          if (fail) throw new Error('disk full');
-          store.addCounts(outcomes, fields);
+          const write = () => {
+            if (fail) throw new Error('disk full');
+            store.addCounts(outcomes, fields);
+          };
+          if (!later) return write();
+          return Promise.resolve().then(write);
         },
       },
       { error: (details) => errors.push(details) },
@@ -112,11 +119,11 @@ describe('the quality counts', () => {
     );
     tally.count(key(t0), 'accepted', '', 3);
     tally.fieldIssues(key(t0), [{ field: '/properties/x', problem: 'missing' }]);
-    flusher.flush();
+    await flusher.flush();
     expect(errors).toHaveLength(1);
     tally.count(key(t0), 'accepted', '', 1);
     fail = false;
-    flusher.stop();
+    await flusher.stop();
     expect(store.outcomes({ from: t0, to: t0 + hour })[0]?.count).toBe(4);
     expect(store.fields({ from: t0, to: t0 + hour })[0]?.missing).toBe(1);
   });

@@ -16,13 +16,37 @@ interface PlanRow {
   updated_at: number;
 }
 
+/**
+ * Adds quality counts to their hours (inside the caller's transaction). The log writer
+ * thread uses it, so that the request thread never waits for attune.db's write lock.
+ */
+export function qualityCountsWriter(
+  db: SqliteDatabase,
+): (outcomes: readonly HourOutcomeRow[], fields: readonly HourFieldRow[]) => void {
+  const addOutcome = db.prepare(
+    `INSERT INTO quality_counts (hour, source_id, type, event, outcome, reason, count)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+  );
+  const addField = db.prepare(
+    `INSERT INTO quality_fields (hour, source_id, type, event, field, missing, invalid)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET missing = missing + excluded.missing,
+       invalid = invalid + excluded.invalid`,
+  );
+  return (outcomes, fields) => {
+    for (const r of outcomes)
+      addOutcome.run(r.hour, r.sourceId, r.type, r.event, r.outcome, r.reason, r.count);
+    for (const r of fields)
+      addField.run(r.hour, r.sourceId, r.type, r.event, r.field, r.missing, r.invalid);
+  };
+}
+
 export class SqliteQualityStore implements QualityStore {
   private readonly selectPlans;
   private readonly selectPlan;
   private readonly upsertPlan;
   private readonly removePlan;
-  private readonly addOutcome;
-  private readonly addField;
   private readonly addAll;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -35,23 +59,10 @@ export class SqliteQualityStore implements QualityStore {
        RETURNING *`,
     );
     this.removePlan = db.prepare('DELETE FROM tracking_plans WHERE source_id = ?');
-    this.addOutcome = db.prepare(
-      `INSERT INTO quality_counts (hour, source_id, type, event, outcome, reason, count)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+    const add = qualityCountsWriter(db);
+    this.addAll = db.transaction((outcomes: HourOutcomeRow[], fields: HourFieldRow[]) =>
+      add(outcomes, fields),
     );
-    this.addField = db.prepare(
-      `INSERT INTO quality_fields (hour, source_id, type, event, field, missing, invalid)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET missing = missing + excluded.missing,
-         invalid = invalid + excluded.invalid`,
-    );
-    this.addAll = db.transaction((outcomes: HourOutcomeRow[], fields: HourFieldRow[]) => {
-      for (const r of outcomes)
-        this.addOutcome.run(r.hour, r.sourceId, r.type, r.event, r.outcome, r.reason, r.count);
-      for (const r of fields)
-        this.addField.run(r.hour, r.sourceId, r.type, r.event, r.field, r.missing, r.invalid);
-    });
   }
 
   listPlans(): TrackingPlanRecord[] {

@@ -12,20 +12,20 @@ export interface QualityServiceDeps {
   identity: IdentityQualityStore;
   clock: Clock;
   /** Writes the counts still in memory, so a report includes everything up to now. */
-  flushPending(): void;
+  flushPending(): Promise<void>;
 }
 
 /** The data quality report over a time range (whole hours; default the last 24 hours). */
 export class QualityService {
   constructor(private readonly deps: QualityServiceDeps) {}
 
-  report(query: QualityQuery): QualityReport {
+  async report(query: QualityQuery): Promise<QualityReport> {
     const now = this.deps.clock.now();
     const to = query.to === undefined ? now : parseBound(query.to, '/to');
     const from = query.from === undefined ? to - day : parseBound(query.from, '/from');
     if (from >= to)
       throw new QualityRequestError('invalid_request', '/from', '`from` must be before `to`');
-    this.deps.flushPending();
+    await this.deps.flushPending();
     const range = hourRange(from, to);
     const filter = { ...range, sourceId: query.source };
     return buildQualityReport({
