@@ -53,6 +53,50 @@ function followSoon(env: Env, sent: Promise<unknown>, follow: () => void): void 
 
 type Track = (event: string, properties: Json | undefined) => Promise<unknown>;
 
+/** What following an element's event is (navigating, submitting), or null: only track it. */
+type Follow = (element: TrackedElement, event: DomEventLike, env: Env) => (() => void) | null;
+
+/**
+ * Tracks `type` events of the elements. Unless the page already handled one, what `follow`
+ * names is held back until the event is sent, for at most `followDelayMs`.
+ */
+function trackElements(
+  env: Env,
+  track: Track,
+  elements: Elements,
+  type: 'click' | 'submit',
+  follow: Follow,
+  event: PerElement<string>,
+  properties: PerElement<Json | undefined>,
+): void {
+  for (const element of listOf(elements)) {
+    element.addEventListener(type, (domEvent) => {
+      const sent = track(valueFor(event, element), valueFor(properties, element));
+      const next = domEvent.defaultPrevented === true ? null : follow(element, domEvent, env);
+      if (next === null) return;
+      domEvent.preventDefault();
+      followSoon(env, sent, next);
+    });
+  }
+}
+
+/** Leaving the page in this tab; not a new tab or window, an in-page or script link. */
+const followLink: Follow = (link, click, env) => {
+  const href = link.getAttribute('href') ?? link.getAttribute('xlink:href');
+  if (href === null || href === '' || href.startsWith('#') || /^javascript:/i.test(href))
+    return null;
+  const elsewhere =
+    link.getAttribute('target') === '_blank' ||
+    click.metaKey === true ||
+    click.ctrlKey === true ||
+    click.shiftKey === true ||
+    click.altKey === true ||
+    (click.button ?? 0) !== 0;
+  return elsewhere ? null : () => env.navigate(href);
+};
+
+const submitForm: Follow = (form) => (form.submit === undefined ? null : () => form.submit?.());
+
 /**
  * Tracks clicks on links. A click that would leave the page in this tab is held back until
  * the event is sent, for at most `followDelayMs`, then the link is followed; a link opened
@@ -66,30 +110,7 @@ export function trackLinks(
   event: PerElement<string>,
   properties?: PerElement<Json | undefined>,
 ): void {
-  for (const link of listOf(links)) {
-    link.addEventListener('click', (click) => {
-      const sent = track(valueFor(event, link), valueFor(properties, link));
-      const href = link.getAttribute('href') ?? link.getAttribute('xlink:href');
-      const elsewhere =
-        link.getAttribute('target') === '_blank' ||
-        click.metaKey === true ||
-        click.ctrlKey === true ||
-        click.shiftKey === true ||
-        click.altKey === true ||
-        (click.button ?? 0) !== 0;
-      if (
-        href === null ||
-        href === '' ||
-        href.startsWith('#') ||
-        /^javascript:/i.test(href) ||
-        elsewhere ||
-        click.defaultPrevented === true
-      )
-        return;
-      click.preventDefault();
-      followSoon(env, sent, () => env.navigate(href));
-    });
-  }
+  trackElements(env, track, links, 'click', followLink, event, properties);
 }
 
 /**
@@ -104,12 +125,5 @@ export function trackForms(
   event: PerElement<string>,
   properties?: PerElement<Json | undefined>,
 ): void {
-  for (const form of listOf(forms)) {
-    form.addEventListener('submit', (submit) => {
-      const sent = track(valueFor(event, form), valueFor(properties, form));
-      if (submit.defaultPrevented === true || form.submit === undefined) return;
-      submit.preventDefault();
-      followSoon(env, sent, () => form.submit?.());
-    });
-  }
+  trackElements(env, track, forms, 'submit', submitForm, event, properties);
 }

@@ -85,7 +85,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
     });
   const decide = new DecideService({
     placements: store,
-    findVisitor: (ids) => w.profiles.findVisitor(ids, w.visitors),
+    findVisitor: (ids) => w.profiles.findVisitor(ids, visitors),
     computedTraits: w.computedTraits,
     rfmBreakpoints: w.rfmBreakpoints,
     renderer,
@@ -108,7 +108,7 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
   });
   const hub = new LiveHub({
     decide,
-    findVisitor: (ids) => w.profiles.findVisitor(ids, w.visitors),
+    findVisitor: (ids) => w.profiles.findVisitor(ids, visitors),
   });
   await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await http.register(liveRoutes, {

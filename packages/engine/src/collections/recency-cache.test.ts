@@ -41,4 +41,28 @@ describe('RecencyCache', () => {
     expect(cache.size).toBe(0);
     expect(() => new RecencyCache(1)).toThrow(RangeError);
   });
+
+  it('lists every entry held, in both generations, without reordering them', () => {
+    const cache = new RecencyCache<string, number>(6);
+    for (const [key, value] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['d', 4],
+    ] as const)
+      cache.set(key, value);
+    expect(new Map(cache.entries())).toEqual(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+        ['d', 4],
+      ]),
+    );
+    // Listing did not make `a` recent: the next generation change drops it.
+    cache.set('e', 5);
+    cache.set('f', 6);
+    cache.set('g', 7);
+    expect(cache.peek('a')).toBeUndefined();
+  });
 });

@@ -52,6 +52,12 @@ export class RecencyCache<K, V> {
     this.old.clear();
   }
 
+  /** Every entry held, without making any recent. */
+  *entries(): IterableIterator<[K, V]> {
+    yield* this.old;
+    yield* this.young;
+  }
+
   private store(key: K, value: V): void {
     this.young.set(key, value);
     if (this.young.size >= this.generation) {

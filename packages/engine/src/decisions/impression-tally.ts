@@ -20,11 +20,12 @@ import {
 export class ImpressionTally {
   /** visitor key → counter → trail: a visitor's counters can be forgotten at once (erasure). */
   private readonly visitors = new Map<string, Map<string, EventTrail>>();
-  private counters = 0;
 
   /** Counters held (for tests and metrics). */
   get size(): number {
-    return this.counters;
+    let counters = 0;
+    for (const trails of this.visitors.values()) counters += trails.size;
+    return counters;
   }
 
   record(visitorKeys: readonly string[], counter: string, at: number, keep: number): void {
@@ -33,10 +34,7 @@ export class ImpressionTally {
       if (trails === undefined)
         this.visitors.set(visitor, (trails = new Map<string, EventTrail>()));
       let trail = trails.get(counter);
-      if (trail === undefined) {
-        trails.set(counter, (trail = emptyTrail()));
-        this.counters++;
-      }
+      if (trail === undefined) trails.set(counter, (trail = emptyTrail()));
       addToTrail(trail, at, keep);
     }
   }
@@ -54,11 +52,8 @@ export class ImpressionTally {
   /** Forgets the counters whose newest impression is at or before `before`. */
   sweep(before: number): void {
     for (const [visitor, trails] of this.visitors) {
-      for (const [counter, trail] of trails) {
-        if (trail.last !== null && trail.last > before) continue;
-        trails.delete(counter);
-        this.counters--;
-      }
+      for (const [counter, trail] of trails)
+        if (trail.last === null || trail.last <= before) trails.delete(counter);
       if (trails.size === 0) this.visitors.delete(visitor);
     }
   }
@@ -70,7 +65,6 @@ export class ImpressionTally {
       forgotten += this.visitors.get(visitor)?.size ?? 0;
       this.visitors.delete(visitor);
     }
-    this.counters -= forgotten;
     return forgotten;
   }
 }

@@ -104,27 +104,29 @@ export class ProfilesService {
     ids: { userId?: string | undefined; anonymousId?: string | undefined },
     cache?: VisitorCache,
   ): ProfileData | undefined {
-    const lookup: IdentifiedLookup = (type, value) => this.findIdentified(type, value);
     const candidates: [VisitorIdType, string | undefined][] = [
       ['user_id', ids.userId],
       ['anonymous_id', ids.anonymousId],
     ];
     for (const [type, value] of candidates) {
       if (value === undefined) continue;
-      const profile = cache === undefined ? lookup(type, value) : cache.find(type, value, lookup);
+      const profile =
+        cache === undefined
+          ? this.findIdentified(type, value)
+          : cache.find(type, value, this.findIdentified);
       if (profile !== undefined) return profile;
     }
     return undefined;
   }
 
   /** The profile one visitor id belongs to, if it is usable and known. */
-  private findIdentified(type: VisitorIdType, value: string): ProfileData | undefined {
+  private readonly findIdentified: IdentifiedLookup = (type, value) => {
     const normalized = normalizeIdentifier(type, value, this.rules);
     if (!normalized.ok) return undefined;
     const owner = this.identity.ownerOf(normalized.identifier);
     const id = owner === undefined ? undefined : this.identity.resolve(owner);
     return id === undefined ? undefined : this.profiles.load(id);
-  }
+  };
 
   private find(ref: string): ProfileData {
     const id = this.resolveRef(ref);

@@ -1,3 +1,4 @@
+import { RecencyCache } from '@attune/engine';
 import type { ProfileData } from './profile.store.js';
 
 /** How a visitor names themself on a decide request. */
@@ -24,26 +25,22 @@ interface Entry {
  * A visitor id that has no profile is not kept: it would need telling when one appears.
  */
 export class VisitorCache {
-  /** Two generations: when the young one fills, the old one is dropped (approximately LRU). */
-  private young = new Map<string, Entry>();
-  private old = new Map<string, Entry>();
-  /** Visitor id → profile id. May name a profile dropped since; `get` then forgets it. */
+  /** Entries by profile id (approximately LRU). */
+  private readonly profiles: RecencyCache<string, Entry>;
+  /** Visitor id → profile id. May name a profile dropped since; `find` then forgets it. */
   private readonly owners = new Map<string, string>();
   private hitCount = 0;
   private missCount = 0;
 
   constructor(
-    /** Most profiles kept. */
+    /** Most profiles kept (at least 2). */
     readonly capacity: number,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 2)
-      throw new RangeError(
-        `visitor cache capacity must be an integer of at least 2, got ${capacity}`,
-      );
+    this.profiles = new RecencyCache(capacity);
   }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.profiles.size;
   }
 
   get hits(): number {
@@ -59,7 +56,7 @@ export class VisitorCache {
     const key = `${type}\u0000${value}`;
     const profileId = this.owners.get(key);
     if (profileId !== undefined) {
-      const entry = this.entry(profileId);
+      const entry = this.profiles.get(profileId);
       if (entry !== undefined) {
         this.hitCount++;
         return entry.profile;
@@ -75,37 +72,19 @@ export class VisitorCache {
   /** Drops these profiles (changed, merged away or erased); their next visit reads them again. */
   forget(profileIds: Iterable<string>): void {
     for (const id of profileIds) {
-      const entry = this.young.get(id) ?? this.old.get(id);
+      const entry = this.profiles.peek(id);
       if (entry === undefined) continue;
       for (const key of entry.keys) this.owners.delete(key);
-      this.young.delete(id);
-      this.old.delete(id);
+      this.profiles.delete(id);
     }
-  }
-
-  clear(): void {
-    this.young.clear();
-    this.old.clear();
-    this.owners.clear();
-  }
-
-  private entry(profileId: string): Entry | undefined {
-    const young = this.young.get(profileId);
-    if (young !== undefined) return young;
-    const old = this.old.get(profileId);
-    if (old !== undefined) {
-      this.old.delete(profileId);
-      this.store(profileId, old);
-    }
-    return old;
   }
 
   private keep(key: string, profile: ProfileData): void {
     // Ids of profiles dropped with a generation stay until looked up: past a bound, keep
     // only the ids of profiles still here (a pass over them, rarely).
     if (this.owners.size >= 4 * this.capacity) this.pruneOwners();
-    const entry = this.entry(profile.id);
-    if (entry === undefined) this.store(profile.id, { profile, keys: [key] });
+    const entry = this.profiles.get(profile.id);
+    if (entry === undefined) this.profiles.set(profile.id, { profile, keys: [key] });
     else {
       // Read again (another id of the same person, or after `forget` of an id's entry only).
       entry.profile = profile;
@@ -116,16 +95,7 @@ export class VisitorCache {
 
   private pruneOwners(): void {
     this.owners.clear();
-    for (const generation of [this.old, this.young])
-      for (const [profileId, entry] of generation)
-        for (const key of entry.keys) this.owners.set(key, profileId);
-  }
-
-  private store(profileId: string, entry: Entry): void {
-    this.young.set(profileId, entry);
-    if (this.young.size >= Math.max(1, Math.floor(this.capacity / 2))) {
-      this.old = this.young;
-      this.young = new Map();
-    }
+    for (const [profileId, entry] of this.profiles.entries())
+      for (const key of entry.keys) this.owners.set(key, profileId);
   }
 }
