@@ -41,6 +41,7 @@ export const errorCodes = {
   unknown_segment: { status: 400, title: 'The condition refers to a segment that does not exist' },
   segment_cycle: { status: 400, title: 'The segment would depend on itself' },
   upgrade_required: { status: 426, title: 'This endpoint speaks WebSocket only' },
+  invalid_journey: { status: 400, title: 'The journey definition cannot be used' },
   unknown_placement: { status: 400, title: 'No placement has this id' },
   invalid_template: { status: 400, title: 'The Liquid template cannot be parsed' },
   sdk_not_built: { status: 503, title: 'The browser SDK has not been built' },

@@ -17,3 +17,4 @@ export * from './api/rfm.js';
 export * from './api/consent.js';
 export * from './api/privacy.js';
 export * from './api/decisions.js';
+export * from './api/journeys.js';

@@ -34,3 +34,4 @@ export * from './privacy/truncate-ip.js';
 export * from './decisions/choose-variant.js';
 export * from './decisions/holdout.js';
 export * from './decisions/impression-tally.js';
+export * from './journeys/local-time.js';

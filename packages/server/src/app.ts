@@ -52,6 +52,8 @@ import { SqliteRfmSnapshotsStore } from './adapters/sqlite/rfm-snapshots.sqlite.
 import { consentRoutes } from './modules/privacy/consent.routes.js';
 import { consentAndSuppression, privacyServices } from './privacy-wiring.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { registerJourneys } from './journeys-wiring.js';
+import { SqliteJourneyStore } from './adapters/sqlite/journeys.sqlite.js';
 import {
   databaseFilesOf,
   type AppOverrides,
@@ -69,7 +71,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const files = databaseFilesOf(config);
   const unlock = lockDataDir(config.dataDir);
   try {
-    return await assemble(config, files, clock, ids, unlock);
+    return await assemble(config, files, clock, ids, unlock, overrides);
   } catch (error) {
     unlock();
     throw error;
@@ -82,6 +84,7 @@ async function assemble(
   clock: Clock,
   ids: IdGenerator,
   unlock: () => void,
+  overrides: AppOverrides,
 ): Promise<AttuneApp> {
   const processing = processingOf(config);
   const { identityRules } = processing;
@@ -89,6 +92,8 @@ async function assemble(
   const cipher = new PiiCipher(keyring, processing.pii);
   const db = openDatabase(files.log, { schema: 'log' });
   const stateDb = openDatabase(files.state, { schema: 'state' });
+  const journeysDb = openDatabase(files.journeys, { schema: 'journeys' });
+  const journeyStore = new SqliteJourneyStore(journeysDb);
 
   const eventLog = await SqliteEventLog.open({
     checkpointElsewhere: config.processor.enabled,
@@ -309,6 +314,7 @@ async function assemble(
     },
     impressions: caps,
     ...(visitors && { cachedProfiles: visitors }),
+    journeys: { db: journeysDb, forget: (ids) => journeyStore.forgetProfiles(ids) },
   });
   await http.register(privacyRoutes, privacy);
   const { retention, retentionSchedule } = await registerRetention(http, {
@@ -342,6 +348,28 @@ async function assemble(
     visitors?.forget(updated);
     decisions.hub.profilesChanged(changed);
   });
+  // Journeys' own events (update_traits, track_event) come from a source of their own.
+  const journeysWriteKey = `wk_journeys_${keyring.pseudonym('journeys-write-key', 'v1').slice(3).replace(/[-_]/g, '')}`;
+  await keys.ensureWriteKey(journeysWriteKey, 'journeys', 'Journeys');
+  const journeys = await registerJourneys(http, {
+    store: journeyStore,
+    config,
+    eventLog,
+    profiles,
+    computedTraits: processing.computedTraits,
+    rfmBreakpoints,
+    consent,
+    segmentExists: (id) => segmentDefinitions.get(id)?.deletedAt === null,
+    processedThrough: () => (processor === null ? null : processor.committedOffset),
+    ingest: (request) => ingestion.ingest(request),
+    writeKey: journeysWriteKey,
+    keyring,
+    registry: metrics.registry,
+    clock,
+    logger: http.log,
+    ...(overrides.mailer && { mailer: overrides.mailer }),
+  });
+  processor?.onCommitted(() => journeys.executor?.poke());
   await registerWeb(http, {
     demo: config.decide.demo,
     keys,
@@ -356,6 +384,7 @@ async function assemble(
 
   rfmSchedule?.start();
   retentionSchedule?.start();
+  journeys.executor?.start();
   let closed = false;
   return {
     http,
@@ -369,10 +398,12 @@ async function assemble(
     stageEvents,
     bootstrap,
     files,
+    journeys: { executor: journeys.executor },
     async close() {
       if (closed) return;
       closed = true;
       await http.close();
+      await journeys.close();
       await decisions.servedLog.flush();
       consent.flush();
       rfmSchedule?.stop();
@@ -386,6 +417,7 @@ async function assemble(
       await eventLog.close();
       db.close();
       stateDb.close();
+      journeysDb.close();
       unlock();
     },
   };

@@ -54,6 +54,8 @@ export interface PrivacyWiring {
   impressions: { forget(pseudonyms: readonly string[]): number };
   /** Profiles kept in memory elsewhere (decide's visitors), dropped once erased. */
   cachedProfiles?: { forget(profileIds: Iterable<string>): void };
+  /** Journey runs, actions and sends (journeys.db), erased and scanned with the rest. */
+  journeys: { db: SqliteDatabase; forget(profileIds: readonly string[]): number };
 }
 
 /**
@@ -132,11 +134,13 @@ export function privacyServices(w: PrivacyWiring): {
     },
     forgetConsent: (pseudonyms) => consent.forget(pseudonyms),
     forgetImpressions: (pseudonyms) => w.impressions.forget(pseudonyms),
+    forgetJourneys: (profileIds) => w.journeys.forget(profileIds),
     scan: (needles) =>
       scanForNeedles(
         [
           { name: 'attune', db: w.db },
           { name: 'state', db: w.stateDb },
+          { name: 'journeys', db: w.journeys.db },
         ],
         needles,
         keptByDesign,

@@ -16,6 +16,8 @@ export const permissions = [
   'journey_map:write',
   'decisions:read',
   'decisions:write',
+  'journeys:read',
+  'journeys:write',
   'quality:read',
   'quality:write',
   'rfm:read',
@@ -43,6 +45,7 @@ const readAll: Permission[] = [
   'segments:read',
   'journey_map:read',
   'decisions:read',
+  'journeys:read',
   'quality:read',
   'rfm:read',
   'consent:read',
@@ -51,7 +54,14 @@ const readAll: Permission[] = [
 
 export const rolePermissions: Record<KeyRole, readonly Permission[]> = {
   admin: permissions,
-  marketer: [...readAll, 'segments:write', 'journey_map:write', 'decisions:write', 'rfm:write'],
+  marketer: [
+    ...readAll,
+    'segments:write',
+    'journey_map:write',
+    'decisions:write',
+    'journeys:write',
+    'rfm:write',
+  ],
   analyst: readAll,
   viewer: ['aggregates:read'],
 };

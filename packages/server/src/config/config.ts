@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseDuration } from '@attune/engine';
+import { JourneysConfigSchema, journeysConfigSources } from './journeys-config.js';
 
 const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -113,6 +114,7 @@ export const ConfigSchema = Type.Object({
     /** Serve the demo shop at /demo (it defines its own source, segments and placement). */
     demo: Type.Boolean({ default: true }),
   }),
+  journeys: JourneysConfigSchema,
   identity: Type.Object({
     /** Region for phone numbers without a country code. */
     phoneRegion: Type.String({ pattern: '^[A-Z]{2}$', default: 'US' }),
@@ -274,6 +276,7 @@ export const configSources = [
     flag: 'identityRules',
     kind: 'string',
   },
+  ...journeysConfigSources,
 ] as const;
 
 export class ConfigError extends Error {
@@ -301,6 +304,7 @@ export function loadConfig({ env, flags = {} }: ConfigInput): Config {
     privacy: {},
     consent: {},
     rateLimits: {},
+    journeys: { smtp: {} },
   };
   const problems: string[] = [];
   for (const source of configSources) {
@@ -336,6 +340,14 @@ export function redactConfig(config: Config): Record<string, unknown> {
       ...config.privacy,
       encryptionKeys: config.privacy.encryptionKeys === undefined ? undefined : '[redacted]',
       pseudonymKey: config.privacy.pseudonymKey === undefined ? undefined : '[redacted]',
+    },
+    journeys: {
+      ...config.journeys,
+      webhookSecret: config.journeys.webhookSecret === undefined ? undefined : '[redacted]',
+      smtp: {
+        ...config.journeys.smtp,
+        password: config.journeys.smtp.password === undefined ? undefined : '[redacted]',
+      },
     },
   };
 }

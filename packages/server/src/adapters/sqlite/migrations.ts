@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { logMigrations } from './log-migrations.js';
+import { journeysMigrations } from './journeys-migrations.js';
 import { stateMigrations } from './state-migrations.js';
 
 /**
@@ -10,11 +11,15 @@ import { stateMigrations } from './state-migrations.js';
  * back to back under load, and the processor, writing to the same file, would starve
  * waiting for the lock. `attune.db` holds the log and primary data (sources, keys);
  * `state.db` holds derived state with the processor offsets, so it is rebuilt by deleting
- * it and replaying the log.
+ * it and replaying the log. `journeys.db` (journeys-migrations.ts) holds journey runs.
  */
-export type Schema = 'log' | 'state';
+export type Schema = 'log' | 'state' | 'journeys';
 
-const migrationsOf: Record<Schema, string[]> = { log: logMigrations, state: stateMigrations };
+const migrationsOf: Record<Schema, string[]> = {
+  log: logMigrations,
+  state: stateMigrations,
+  journeys: journeysMigrations,
+};
 
 export function migrate(db: Database.Database, schema: Schema): void {
   const migrations = migrationsOf[schema];

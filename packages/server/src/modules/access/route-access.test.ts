@@ -52,12 +52,15 @@ describe('the route table', () => {
     expect(find('POST', '/v1/keys')).toBe('keys:manage');
     expect(find('GET', '/v1/audit')).toBe('audit:read');
     expect(guarded().length).toBeGreaterThan(30);
-    // Only ingestion takes write keys; only docs, health, metrics, the browser SDK and the
-    // demo page (static; its API calls take the demo source's write key) are open.
+    // Only ingestion takes write keys; only docs, health, metrics, the browser SDK, the
+    // demo page (static; its API calls take the demo source's write key) and the unsubscribe
+    // link of journey emails (its signed token is the authority) are open.
     for (const route of table) {
       if (route.access === 'write_key') expect(route.url).toMatch(/^\/v1\/(\w|import$)/);
       if (route.access === 'public')
-        expect(route.url).toMatch(/^\/(docs|healthz|readyz|metrics|v1\/\*|sdk\/|demo$)/);
+        expect(route.url).toMatch(
+          /^\/(docs|healthz|readyz|metrics|v1\/\*|sdk\/|demo$|v1\/journeys\/unsubscribe$)/,
+        );
     }
   });
 

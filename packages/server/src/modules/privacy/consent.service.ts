@@ -103,7 +103,23 @@ export class ConsentService {
    * (decide, journeys, exports to ad platforms).
    */
   async allows(profileId: string, purpose: string): Promise<boolean> {
+    return this.allowsProfile(profileId, purpose);
+  }
+
+  /** `allows`, synchronously: for callers deciding inside a transaction (journeys). */
+  allowsProfile(profileId: string, purpose: string): boolean {
     return this.resolveFor(this.profilePseudonyms(profileId) ?? [], purpose, null).granted;
+  }
+
+  /** Records choices for every identifier of a profile (an unsubscribe link's withdrawal). */
+  recordForProfile(
+    profileId: string,
+    purposes: Record<string, boolean>,
+    source: ConsentSignal['source'],
+  ): ConsentChange[] {
+    const pseudonyms = this.profilePseudonyms(profileId);
+    if (pseudonyms === null) return [];
+    return this.record(pseudonyms, { source, purposes }, this.deps.clock.now(), null);
   }
 
   /** The same for callers that only have ids (before the processor built a profile). */

@@ -20,6 +20,8 @@ export interface ErasureDeps {
   forgetConsent(pseudonyms: readonly string[]): Promise<number>;
   /** Forgets in-memory decision impressions counted under these pseudonyms; returns how many. */
   forgetImpressions(pseudonyms: readonly string[]): number;
+  /** Deletes journey runs, actions and sends of these profiles; returns the rows. */
+  forgetJourneys(profileIds: readonly string[]): number;
   /** Where the needles still appear in either file (the suppression list excepted). */
   scan(needles: readonly string[]): Remainder[];
   suppression: SuppressionList;
@@ -88,6 +90,8 @@ export class ErasureService {
     // Frequency-cap counters live in memory only: not in the files the scan below checks.
     const impressions = deps.forgetImpressions(pseudonyms);
     if (impressions > 0) deleted['decide.impressions'] = impressions;
+    const journeyRows = deps.forgetJourneys(ids);
+    if (journeyRows > 0) deleted['journeys'] = journeyRows;
 
     const needles = [...ids, ...[...identifiers.values()].map((i) => i.value), ...pseudonyms];
     const remaining = deps.scan(needles);

@@ -119,6 +119,29 @@ export class ProfilesService {
     return undefined;
   }
 
+  /** The surviving profile id of a visitor's ids (the userId's first), without loading it. */
+  profileIdOf(ids: { userId?: string | null; anonymousId?: string | null }): string | undefined {
+    const candidates: [VisitorIdType, string | null | undefined][] = [
+      ['user_id', ids.userId],
+      ['anonymous_id', ids.anonymousId],
+    ];
+    for (const [type, value] of candidates) {
+      if (value === undefined || value === null) continue;
+      const normalized = normalizeIdentifier(type, value, this.rules);
+      if (!normalized.ok) continue;
+      const owner = this.identity.ownerOf(normalized.identifier);
+      const id = owner === undefined ? undefined : this.identity.resolve(owner);
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  }
+
+  /** A profile by id (a merged id gives its survivor), or undefined. */
+  load(profileId: string): ProfileData | undefined {
+    const id = this.identity.resolve(profileId);
+    return id === undefined ? undefined : this.profiles.load(id);
+  }
+
   /** The profile one visitor id belongs to, if it is usable and known. */
   private readonly findIdentified: IdentifiedLookup = (type, value) => {
     const normalized = normalizeIdentifier(type, value, this.rules);

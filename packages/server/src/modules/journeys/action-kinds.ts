@@ -1,0 +1,13 @@
+import type { JourneyAction } from '@attune/contracts';
+
+/** The channel a send action counts against for caps, or null when it is not a send. */
+export function channelOf(action: JourneyAction): 'email' | 'webhook' | null {
+  return action.type === 'email' || action.type === 'webhook' ? action.type : null;
+}
+
+/** The consent purpose an action needs, or null. */
+export function purposeOf(action: JourneyAction): string | null {
+  if (action.type === 'email') return action.purpose ?? 'marketing_email';
+  if (action.type === 'webhook') return action.purpose ?? null;
+  return null;
+}

@@ -1,0 +1,256 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../platform/clock.js';
+import type { ActionPerformer, ActionResult } from './journey-actions.js';
+import type { JourneyFollower } from './journey-follower.js';
+import type { JourneyRegistry } from './journey-registry.js';
+import { actionIdOf, type ActionJob, type JourneySteps } from './journey-steps.js';
+import type { JourneyStore } from './journey.store.js';
+
+export interface ExecutorOptions {
+  /** Steps (run advances) per second at most: a burst of entries drains at this rate. */
+  stepsPerSecond: number;
+  /** Actions performed at once (emails and webhooks in flight). */
+  concurrency: number;
+  /** The first retry waits this long; each next one twice as long (at most an hour). */
+  retryBaseMs: number;
+  /** How often due timers are looked for. */
+  tickMs: number;
+}
+
+export interface ExecutorDeps {
+  store: JourneyStore;
+  registry: JourneyRegistry;
+  steps: JourneySteps;
+  follower: JourneyFollower;
+  performer: ActionPerformer;
+  /** The log offset the processor has committed through (profiles reflect it). */
+  processedThrough(): number;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  /** Observes how late a due run was picked up, ms (a metric). */
+  observeLag?(ms: number): void;
+}
+
+const defaultRetries = 3;
+const maxBackoffMs = 3_600_000;
+
+/**
+ * Runs journeys in this process: follows the log into entries and moves, wakes due timers,
+ * and performs actions outside the transactions that decided them, at a bounded rate so a
+ * burst never starves ingest (it shares this thread).
+ */
+export class JourneyExecutor {
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private stopped = false;
+  private tokens: number;
+  private refilledAt = performance.now();
+  private readonly queue: ActionJob[] = [];
+  private inFlight = 0;
+  private readonly settled = new Set<() => void>();
+
+  constructor(
+    private readonly deps: ExecutorDeps,
+    private readonly options: ExecutorOptions,
+  ) {
+    this.tokens = options.stepsPerSecond;
+  }
+
+  start(): void {
+    this.recover();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.ticking;
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.settled.add(resolve));
+  }
+
+  /** Wakes the loop now (new events were processed). */
+  poke(): void {
+    if (!this.stopped && this.ticking === null) this.schedule(0);
+  }
+
+  /**
+   * Runs until nothing is due now, the log is followed to the processor and no action is in
+   * flight. For tests and tools: time stands still unless the clock moves.
+   */
+  async drain(): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      await this.ticking;
+      const worked = await this.tickOnce(Number.MAX_SAFE_INTEGER);
+      if (this.inFlight > 0) {
+        await new Promise<void>((resolve) => this.settled.add(resolve));
+        continue;
+      }
+      if (!worked) return;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.ticking !== null) return this.schedule(this.options.tickMs);
+      this.ticking = this.tick().finally(() => (this.ticking = null));
+    }, delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    let more = false;
+    try {
+      more = await this.tickOnce(this.refill());
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'journeys: a tick failed; retrying');
+    }
+    this.schedule(more ? 0 : this.options.tickMs);
+  }
+
+  private refill(): number {
+    const now = performance.now();
+    const { stepsPerSecond } = this.options;
+    this.tokens = Math.min(
+      stepsPerSecond,
+      this.tokens + ((now - this.refilledAt) * stepsPerSecond) / 1000,
+    );
+    this.refilledAt = now;
+    return Math.floor(this.tokens);
+  }
+
+  /** One pass: follow the log a batch, then advance up to `budget` due runs. True if it did work. */
+  private async tickOnce(budget: number): Promise<boolean> {
+    const followed = await this.deps.follower.pump(this.deps.processedThrough());
+    const limit = Math.min(budget, 500);
+    if (limit <= 0) return followed;
+    const { store, registry, steps, clock } = this.deps;
+    const now = clock.now();
+    const jobs: ActionJob[] = [];
+    const due = store.transaction(() => {
+      const runs = store.dueRuns(now, limit);
+      for (const run of runs) {
+        const journey = registry.version(run.journeyId, run.version);
+        if (journey === undefined) continue;
+        if (run.state === 'waiting' && run.wakeAt !== null)
+          this.deps.observeLag?.(now - run.wakeAt);
+        const job = steps.advance(run, journey, now);
+        if (job !== null) jobs.push(job);
+      }
+      return runs.length;
+    });
+    this.tokens -= due;
+    this.dispatch(jobs);
+    return followed || due > 0;
+  }
+
+  private dispatch(jobs: ActionJob[]): void {
+    this.queue.push(...jobs);
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift() as ActionJob;
+      this.inFlight++;
+      void this.deps.performer
+        .perform(job)
+        .then((result) => this.complete(job, result))
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'journeys: an action failed to settle'),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.dispatch([]);
+          for (const resolve of this.settled) resolve();
+          this.settled.clear();
+        });
+    }
+  }
+
+  /** Records what an action did and moves its run on (or schedules the retry). */
+  private complete(job: ActionJob, result: ActionResult): void {
+    const { store, steps, clock, registry } = this.deps;
+    const now = clock.now();
+    const next: ActionJob[] = [];
+    store.transaction(() => {
+      const action = store.action(job.actionId);
+      if (action === undefined) return; // Erased meanwhile.
+      const retries =
+        job.action.type === 'webhook' ? (job.action.retries ?? defaultRetries) : defaultRetries;
+      const run = store.run(job.run.runId);
+      const waiting = run !== undefined && run.state === 'sending';
+      let final = true;
+      if (result.ok) {
+        store.saveAction({ ...action, status: 'sent', lastError: null, updatedAt: now });
+        store.countStep(job.journey.id, job.step, 'sent');
+      } else if (result.retryable && job.attempt <= retries && waiting) {
+        final = false;
+        store.saveAction({ ...action, lastError: result.error, updatedAt: now });
+        run.state = 'waiting';
+        run.wakeAt =
+          now + Math.min(maxBackoffMs, this.options.retryBaseMs * 2 ** (job.attempt - 1));
+        store.updateRun(run);
+      } else {
+        const dead = job.action.type === 'webhook';
+        store.saveAction({
+          ...action,
+          status: dead ? 'dead' : 'failed',
+          lastError: result.error,
+          updatedAt: now,
+        });
+        store.countStep(job.journey.id, job.step, 'failed');
+        if (dead) store.countStep(job.journey.id, job.step, 'deadLettered');
+        store.removeSend(job.actionId);
+      }
+      if (!final || !waiting) return;
+      const step = job.journey.definition.steps[job.step];
+      steps.goTo(run, step?.type === 'action' ? step.next : undefined, now);
+      const journey = registry.version(run.journeyId, run.version);
+      const more = journey === undefined ? null : steps.advance(run, journey, now);
+      if (more !== null) next.push(more);
+      else store.updateRun(run);
+    });
+    if (!result.ok && !this.stopped)
+      this.deps.logger.warn(
+        { journey: job.journey.id, step: job.step, error: result.error },
+        'journey action failed',
+      );
+    this.dispatch(next);
+  }
+
+  /**
+   * Runs a crash left `sending`: an email may have gone out, so it is not sent again (at most
+   * once; counted failed, status `unknown`); webhooks and events are sent again under the same
+   * id (at least once: receivers deduplicate by Idempotency-Key, the log by messageId).
+   */
+  private recover(): void {
+    const { store, steps, registry, clock } = this.deps;
+    const now = clock.now();
+    store.transaction(() => {
+      for (const run of store.sendingRuns()) {
+        const journey = registry.version(run.journeyId, run.version);
+        const step = journey?.definition.steps[run.step];
+        if (journey === undefined || step?.type !== 'action') {
+          steps.end(run, 'completed', now);
+          store.updateRun(run);
+          continue;
+        }
+        const actionId = actionIdOf(run, run.step);
+        const action = store.action(actionId);
+        if (step.action.type === 'email') {
+          if (action !== undefined)
+            store.saveAction({
+              ...action,
+              status: 'unknown',
+              lastError: 'interrupted while sending: not known whether it went out; not sent again',
+              updatedAt: now,
+            });
+          store.countStep(run.journeyId, run.step, 'failed');
+          steps.goTo(run, step.next, now);
+        } else {
+          run.state = 'waiting';
+          run.wakeAt = now;
+        }
+        store.updateRun(run);
+      }
+    });
+  }
+}
