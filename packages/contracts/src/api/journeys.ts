@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DurationSchema, PropertyFilterSchema } from '../conditions/condition.js';
+import { PropertyFilterSchema } from '../conditions/condition.js';
 
 /**
  * Journeys: what happens to a profile after an entry (an event, a segment entered, a
@@ -12,6 +12,14 @@ const Condition = Type.Unknown({ description: 'a condition tree (docs/conditions
 const TimeOfDay = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 const object = <T extends Record<string, TSchema>>(properties: T) =>
   Type.Object(properties, { additionalProperties: false });
+
+export const journeyTimeUnits = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
+/** A length of time, e.g. `{ "amount": 1, "unit": "hours" }` (conditions' units, and seconds). */
+export const JourneyDuration = object({
+  amount: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  unit: Type.Union(journeyTimeUnits.map((u) => Type.Literal(u))),
+});
+export type JourneyDuration = Static<typeof JourneyDuration>;
 
 /** Events that count: a name and optional property filters (all must hold). */
 export const JourneyEventFilter = object({
@@ -84,7 +92,7 @@ export const JourneyStep = Type.Union([
   object({
     type: Type.Literal('wait'),
     /** Either a duration, or `until` a time of day in the profile's time zone. */
-    duration: Type.Optional(DurationSchema),
+    duration: Type.Optional(JourneyDuration),
     until: Type.Optional(TimeOfDay),
     next: StepId,
   }),
@@ -92,7 +100,7 @@ export const JourneyStep = Type.Union([
     type: Type.Literal('wait_for'),
     event: Type.String({ minLength: 1, maxLength: 200 }),
     where: Type.Optional(Type.Array(PropertyFilterSchema, { maxItems: 20 })),
-    timeout: DurationSchema,
+    timeout: JourneyDuration,
     /** Where the profile goes when the event comes first… */
     onEvent: StepId,
     /** …and when the timeout does. */
@@ -141,7 +149,7 @@ export const JourneyInput = Type.Object(
         event: Type.String({ minLength: 1, maxLength: 200 }),
         where: Type.Optional(Type.Array(PropertyFilterSchema, { maxItems: 20 })),
         /** Counted when it happens this long after entry at most (default 7 days). */
-        within: Type.Optional(DurationSchema),
+        within: Type.Optional(JourneyDuration),
       }),
     ),
     /** Any of these events exits the profile at once. */
@@ -166,7 +174,7 @@ export const JourneyInput = Type.Object(
         object({
           channel: Type.Union(channels.map((c) => Type.Literal(c))),
           max: Type.Integer({ minimum: 1, maximum: 1000 }),
-          per: DurationSchema,
+          per: JourneyDuration,
         }),
         { maxItems: 10 },
       ),

@@ -1,4 +1,16 @@
-import type { JourneyAction } from '@attune/contracts';
+import type { JourneyAction, JourneyDuration } from '@attune/contracts';
+
+const unitMs = {
+  seconds: 1000,
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
+};
+
+export function journeyDurationMs(d: JourneyDuration): number {
+  return d.amount * unitMs[d.unit];
+}
 
 /** The channel a send action counts against for caps, or null when it is not a send. */
 export function channelOf(action: JourneyAction): 'email' | 'webhook' | null {

@@ -1,16 +1,15 @@
 import type {
   Condition,
-  DurationSpec,
+  JourneyDuration,
   JourneyEventFilter,
   JourneyInput,
   JourneyStep,
 } from '@attune/contracts';
-import { purposeOf } from './action-kinds.js';
+import { journeyDurationMs, purposeOf } from './action-kinds.js';
 import {
   checkCondition,
   compareValue,
   compileCondition,
-  durationMs,
   parseTimeOfDay,
   valueAt,
   type CompiledCondition,
@@ -55,7 +54,7 @@ export interface CompiledJourney {
   goalWithinMs: number;
 }
 
-export const defaultGoalWithin: DurationSpec = { amount: 7, unit: 'days' };
+export const defaultGoalWithin: JourneyDuration = { amount: 7, unit: 'days' };
 
 /** Whether an event (name and properties) is one a filter counts. */
 export function eventMatches(
@@ -131,7 +130,7 @@ export function compileJourney(
     version,
     definition,
     conditions,
-    goalWithinMs: durationMs(definition.goal?.within ?? defaultGoalWithin),
+    goalWithinMs: journeyDurationMs(definition.goal?.within ?? defaultGoalWithin),
   };
 }
 

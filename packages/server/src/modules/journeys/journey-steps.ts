@@ -1,6 +1,5 @@
 import type { JourneyAction, JourneyStep, StepCounter } from '@attune/contracts';
 import {
-  durationMs,
   holdoutBucket,
   nextLocalTime,
   parseTimeOfDay,
@@ -8,7 +7,7 @@ import {
   type ConditionInput,
 } from '@attune/engine';
 import { createHash } from 'node:crypto';
-import { channelOf, purposeOf } from './action-kinds.js';
+import { channelOf, journeyDurationMs, purposeOf } from './action-kinds.js';
 import type { CompiledJourney } from './journey-definition.js';
 import type { JourneyStore, RunRecord } from './journey.store.js';
 
@@ -112,7 +111,7 @@ export class JourneySteps {
         run.state = 'waiting';
         run.wakeAt =
           step.duration !== undefined
-            ? now + durationMs(step.duration)
+            ? now + journeyDurationMs(step.duration)
             : nextLocalTime(
                 now,
                 parseTimeOfDay(step.until ?? '00:00') ?? 0,
@@ -122,7 +121,7 @@ export class JourneySteps {
       case 'wait_for':
         if (!arriving) return (this.goTo(run, step.onTimeout, now), 'next');
         run.state = 'waiting';
-        run.wakeAt = now + durationMs(step.timeout);
+        run.wakeAt = now + journeyDurationMs(step.timeout);
         return 'stop';
       case 'branch': {
         const input = this.profiles.input(run.profileId, now);
@@ -206,7 +205,11 @@ export class JourneySteps {
     if (channel !== null && first) {
       for (const cap of journey.definition.caps ?? []) {
         if (cap.channel !== channel) continue;
-        const sent = this.store.sendsSince(run.profileId, channel, now - durationMs(cap.per));
+        const sent = this.store.sendsSince(
+          run.profileId,
+          channel,
+          now - journeyDurationMs(cap.per),
+        );
         if (sent >= cap.max) {
           record('suppressed');
           this.count(run, stepId, 'suppressedCap');
