@@ -193,8 +193,10 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
   await http.register(journeyRoutes, {
     journeys,
     links,
-    unsubscribe: (profileId, purpose) =>
-      w.consent.recordForProfile(profileId, { [purpose]: false }, 'api').length >= 0,
+    // Recorded as an API choice: the consent history's sources are fixed in its schema.
+    unsubscribe: (profileId, purpose) => {
+      w.consent.recordForProfile(profileId, { [purpose]: false }, 'api');
+    },
   });
   return {
     journeys,

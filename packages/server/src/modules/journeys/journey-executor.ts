@@ -32,6 +32,9 @@ export interface ExecutorDeps {
 }
 
 const defaultRetries = 3;
+/** Servers quote the recipient in errors; journeys.db keeps no addresses in clear. */
+const withoutAddresses = (error: string) =>
+  error.replace(/[^\s<>@"']+@[^\s<>@"']+/g, '[address]').slice(0, 500);
 const maxBackoffMs = 3_600_000;
 
 /**
@@ -183,7 +186,7 @@ export class JourneyExecutor {
         store.countStep(job.journey.id, job.step, 'sent');
       } else if (result.retryable && job.attempt <= retries && waiting) {
         final = false;
-        store.saveAction({ ...action, lastError: result.error, updatedAt: now });
+        store.saveAction({ ...action, lastError: withoutAddresses(result.error), updatedAt: now });
         run.state = 'waiting';
         run.wakeAt =
           now + Math.min(maxBackoffMs, this.options.retryBaseMs * 2 ** (job.attempt - 1));
@@ -193,7 +196,7 @@ export class JourneyExecutor {
         store.saveAction({
           ...action,
           status: dead ? 'dead' : 'failed',
-          lastError: result.error,
+          lastError: withoutAddresses(result.error),
           updatedAt: now,
         });
         store.countStep(job.journey.id, job.step, 'failed');

@@ -23,8 +23,8 @@ import type { UnsubscribeLinks } from './unsubscribe-links.js';
 export interface JourneyRouteDeps {
   journeys: JourneysService;
   links: UnsubscribeLinks;
-  /** Withdraws a purpose for every identifier of the profile; false when it is gone. */
-  unsubscribe(profileId: string, purpose: string): boolean;
+  /** Withdraws a purpose for every identifier of the profile (nothing when it is gone). */
+  unsubscribe(profileId: string, purpose: string): void;
 }
 
 const DeadLetterQuery = Type.Object(
