@@ -25,7 +25,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({
+const env = (extra: Record<string, string> = {}) => ({
+  ...extra,
   ATTUNE_DATA_DIR: dataDir,
   ATTUNE_WRITE_KEY: writeKey,
   ATTUNE_ADMIN_KEY: adminKey,
@@ -106,6 +107,53 @@ describe('journeys across a crash', () => {
     server = await startServer(env());
     await sleep(1000);
     expect(sink.messages).toHaveLength(1);
+    await server.stop();
+  }, 60_000);
+
+  it('loses and repeats no email when stopped in the middle of a burst of sends', async () => {
+    const slow = { ATTUNE_JOURNEY_STEPS_PER_SECOND: '60', ATTUNE_JOURNEY_CONCURRENCY: '2' };
+    server = await startServer(env(slow));
+    const created = await api('POST', '/v1/journeys', {
+      id: 'welcome',
+      name: 'Welcome',
+      entry: { event: 'Signed Up' },
+      start: 'mail',
+      steps: {
+        mail: {
+          type: 'action',
+          action: { type: 'email', purpose: 'analytics', subject: 'Welcome', text: 'Hello' },
+        },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const people = Array.from({ length: 150 }, (_, i) => `p${i}`);
+    const batch = await api(
+      'POST',
+      '/v1/batch',
+      {
+        batch: people.flatMap((userId) => [
+          { type: 'identify', userId, traits: { email: `${userId}@example.com` } },
+          { type: 'track', userId, event: 'Signed Up' },
+        ]),
+      },
+      writeAuth,
+    );
+    expect(batch.status).toBe(200);
+    const before = sink.messages.length;
+    await expect
+      .poll(() => sink.messages.length - before, { timeout: 15_000, interval: 20 })
+      .toBeGreaterThanOrEqual(40);
+    await server.stop(); // SIGTERM while about 100 are still to go
+    const atStop = sink.messages.length - before;
+    expect(atStop).toBeLessThan(150);
+    server = await startServer(env(slow));
+    await sink.waitFor(before + 150, 20_000);
+    await sleep(500);
+    const welcomes = sink.messages.slice(before);
+    expect(welcomes).toHaveLength(150);
+    expect(new Set(welcomes.map((m) => m.to[0])).size).toBe(150);
+    const stats = await api('GET', '/v1/journeys/welcome/stats');
+    expect(stats.body).toMatchObject({ steps: { mail: { sent: 150, failed: 0 } } });
     await server.stop();
   }, 60_000);
 });

@@ -50,6 +50,8 @@ export class JourneyExecutor {
   private refilledAt = performance.now();
   private readonly queue: ActionJob[] = [];
   private inFlight = 0;
+  /** The last pass left due runs for lack of room. */
+  private backlogged = false;
   private readonly settled = new Set<() => void>();
 
   constructor(
@@ -64,10 +66,12 @@ export class JourneyExecutor {
     this.schedule(0);
   }
 
+  /** Lets the actions in flight finish; queued ones wait in the database for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     await this.ticking;
+    this.requeue();
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.settled.add(resolve));
   }
 
@@ -123,17 +127,34 @@ export class JourneyExecutor {
     return Math.floor(this.tokens);
   }
 
+  /**
+   * Actions that may still be taken on: twice the concurrency, in flight or queued. Due runs
+   * wait in the database beyond that, so a crash finds few runs `sending` and the send
+   * rate, not the step rate, sets the pace of a long drain.
+   */
+  private room(): number {
+    return this.options.concurrency * 2 - this.queue.length - this.inFlight;
+  }
+
   /** One pass: follow the log a batch, then advance up to `budget` due runs. True if it did work. */
   private async tickOnce(budget: number): Promise<boolean> {
     const followed = await this.deps.follower.pump(this.deps.processedThrough());
     const limit = Math.min(budget, 500);
-    if (limit <= 0) return followed;
+    const room = this.room();
+    this.backlogged = room <= 0;
+    if (limit <= 0 || room <= 0) return followed;
     const { store, registry, steps, clock } = this.deps;
     const now = clock.now();
     const jobs: ActionJob[] = [];
     const due = store.transaction(() => {
       const runs = store.dueRuns(now, limit);
+      let advanced = 0;
       for (const run of runs) {
+        if (jobs.length >= room) {
+          this.backlogged = true;
+          break;
+        }
+        advanced++;
         const journey = registry.version(run.journeyId, run.version);
         if (journey === undefined) continue;
         if (run.state === 'waiting' && run.wakeAt !== null)
@@ -141,16 +162,32 @@ export class JourneyExecutor {
         const job = steps.advance(run, journey, now);
         if (job !== null) jobs.push(job);
       }
-      return runs.length;
+      return advanced;
     });
     this.tokens -= due;
     this.dispatch(jobs);
     return followed || due > 0;
   }
 
+  /** Queued actions not started go back to waiting (due now), to be taken on at the next start. */
+  private requeue(): void {
+    const { store, clock } = this.deps;
+    const jobs = this.queue.splice(0);
+    if (jobs.length === 0) return;
+    store.transaction(() => {
+      for (const job of jobs) {
+        const run = store.run(job.run.runId);
+        if (run?.state !== 'sending') continue;
+        run.state = 'waiting';
+        run.wakeAt = clock.now();
+        store.updateRun(run);
+      }
+    });
+  }
+
   private dispatch(jobs: ActionJob[]): void {
     this.queue.push(...jobs);
-    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+    while (!this.stopped && this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const job = this.queue.shift() as ActionJob;
       this.inFlight++;
       void this.deps.performer
@@ -162,6 +199,11 @@ export class JourneyExecutor {
         .finally(() => {
           this.inFlight--;
           this.dispatch([]);
+          // Due runs waited for room: take them on now rather than at the next tick.
+          if (this.backlogged && this.room() > this.options.concurrency) {
+            this.backlogged = false;
+            this.poke();
+          }
           for (const resolve of this.settled) resolve();
           this.settled.clear();
         });
