@@ -50,6 +50,7 @@ export class JourneyExecutor {
   private refilledAt = performance.now();
   private readonly queue: ActionJob[] = [];
   private inFlight = 0;
+  private readonly finished: { job: ActionJob; result: ActionResult; resolve: () => void }[] = [];
   /** The last pass left due runs for lack of room. */
   private backlogged = false;
   private readonly settled = new Set<() => void>();
@@ -192,7 +193,7 @@ export class JourneyExecutor {
       this.inFlight++;
       void this.deps.performer
         .perform(job)
-        .then((result) => this.complete(job, result))
+        .then((result) => this.finish(job, result))
         .catch((error: unknown) =>
           this.deps.logger.error({ err: error }, 'journeys: an action failed to settle'),
         )
@@ -210,55 +211,78 @@ export class JourneyExecutor {
     }
   }
 
-  /** Records what an action did and moves its run on (or schedules the retry). */
-  private complete(job: ActionJob, result: ActionResult): void {
-    const { store, steps, clock, registry } = this.deps;
-    const now = clock.now();
-    const next: ActionJob[] = [];
-    store.transaction(() => {
-      const action = store.action(job.actionId);
-      if (action === undefined) return; // Erased meanwhile.
-      const retries =
-        job.action.type === 'webhook' ? (job.action.retries ?? defaultRetries) : defaultRetries;
-      const run = store.run(job.run.runId);
-      const waiting = run !== undefined && run.state === 'sending';
-      let final = true;
-      if (result.ok) {
-        store.saveAction({ ...action, status: 'sent', lastError: null, updatedAt: now });
-        store.countStep(job.journey.id, job.step, 'sent');
-      } else if (result.retryable && job.attempt <= retries && waiting) {
-        final = false;
-        store.saveAction({ ...action, lastError: withoutAddresses(result.error), updatedAt: now });
-        run.state = 'waiting';
-        run.wakeAt =
-          now + Math.min(maxBackoffMs, this.options.retryBaseMs * 2 ** (job.attempt - 1));
-        store.updateRun(run);
-      } else {
-        const dead = job.action.type === 'webhook';
-        store.saveAction({
-          ...action,
-          status: dead ? 'dead' : 'failed',
-          lastError: withoutAddresses(result.error),
-          updatedAt: now,
-        });
-        store.countStep(job.journey.id, job.step, 'failed');
-        if (dead) store.countStep(job.journey.id, job.step, 'deadLettered');
-        store.removeSend(job.actionId);
-      }
-      if (!final || !waiting) return;
-      const step = job.journey.definition.steps[job.step];
-      steps.goTo(run, step?.type === 'action' ? step.next : undefined, now);
-      const journey = registry.version(run.journeyId, run.version);
-      const more = journey === undefined ? null : steps.advance(run, journey, now);
-      if (more !== null) next.push(more);
-      else store.updateRun(run);
+  /**
+   * Records what an action did, together with the others that finished in the same turn of
+   * the event loop: one transaction (one fsync) for many sends, not one each.
+   */
+  private finish(job: ActionJob, result: ActionResult): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.finished.length === 0) setImmediate(() => this.commitFinished());
+      this.finished.push({ job, result, resolve });
     });
-    if (!result.ok && !this.stopped)
-      this.deps.logger.warn(
-        { journey: job.journey.id, step: job.step, error: result.error },
-        'journey action failed',
-      );
+  }
+
+  private commitFinished(): void {
+    const batch = this.finished.splice(0);
+    if (batch.length === 0) return;
+    const now = this.deps.clock.now();
+    const next: ActionJob[] = [];
+    try {
+      this.deps.store.transaction(() => {
+        for (const { job, result } of batch) this.record(job, result, now, next);
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'journeys: could not record finished actions');
+    }
+    for (const { job, result, resolve } of batch) {
+      if (!result.ok && !this.stopped)
+        this.deps.logger.warn(
+          { journey: job.journey.id, step: job.step, error: result.error },
+          'journey action failed',
+        );
+      resolve();
+    }
     this.dispatch(next);
+  }
+
+  /** What one action did; moves its run on (or schedules the retry). */
+  private record(job: ActionJob, result: ActionResult, now: number, next: ActionJob[]): void {
+    const { store, steps, registry } = this.deps;
+    const action = store.action(job.actionId);
+    if (action === undefined) return; // Erased meanwhile.
+    const retries =
+      job.action.type === 'webhook' ? (job.action.retries ?? defaultRetries) : defaultRetries;
+    const run = store.run(job.run.runId);
+    const waiting = run !== undefined && run.state === 'sending';
+    let final = true;
+    if (result.ok) {
+      store.saveAction({ ...action, status: 'sent', lastError: null, updatedAt: now });
+      store.countStep(job.journey.id, job.step, 'sent');
+    } else if (result.retryable && job.attempt <= retries && waiting) {
+      final = false;
+      store.saveAction({ ...action, lastError: withoutAddresses(result.error), updatedAt: now });
+      run.state = 'waiting';
+      run.wakeAt = now + Math.min(maxBackoffMs, this.options.retryBaseMs * 2 ** (job.attempt - 1));
+      store.updateRun(run);
+    } else {
+      const dead = job.action.type === 'webhook';
+      store.saveAction({
+        ...action,
+        status: dead ? 'dead' : 'failed',
+        lastError: withoutAddresses(result.error),
+        updatedAt: now,
+      });
+      store.countStep(job.journey.id, job.step, 'failed');
+      if (dead) store.countStep(job.journey.id, job.step, 'deadLettered');
+      store.removeSend(job.actionId);
+    }
+    if (!final || !waiting) return;
+    const step = job.journey.definition.steps[job.step];
+    steps.goTo(run, step?.type === 'action' ? step.next : undefined, now);
+    const journey = registry.version(run.journeyId, run.version);
+    const more = journey === undefined ? null : steps.advance(run, journey, now);
+    if (more !== null) next.push(more);
+    else store.updateRun(run);
   }
 
   /**
