@@ -20,7 +20,7 @@ import { JourneysService } from './modules/journeys/journeys.service.js';
 import type { Mailer } from './modules/journeys/mailer.js';
 import { UnsubscribeLinks } from './modules/journeys/unsubscribe-links.js';
 import type { ConsentService } from './modules/privacy/consent.service.js';
-import { lazyComputedView } from './modules/profiles/computed-view.js';
+import { computedView, lazyComputedView } from './modules/profiles/computed-view.js';
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
 import type { Clock } from './platform/clock.js';
 import type { Keyring } from './platform/keyring.js';
@@ -29,7 +29,7 @@ export interface JourneysWiring {
   store: SqliteJourneyStore;
   config: Pick<Config, 'journeys' | 'port'>;
   eventLog: Pick<EventLog, 'readFields' | 'readOffsets'>;
-  profiles: Pick<ProfilesService, 'profileIdOf' | 'load' | 'get'>;
+  profiles: Pick<ProfilesService, 'profileIdOf' | 'load' | 'identifiersOf'>;
   computedTraits: readonly ComputedTraitDefinition[];
   rfmBreakpoints: () => RfmBreakpoints | null;
   consent: Pick<ConsentService, 'allowsProfile' | 'recordForProfile' | 'policy'>;
@@ -129,12 +129,19 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
     http: w.http ?? new FetchHttpSender(),
     mailFrom: settings.smtp.from,
     webhookSecret: settings.webhookSecret ?? null,
-    profile: (id) => {
-      try {
-        return w.profiles.get(id);
-      } catch {
-        return undefined;
-      }
+    profile(id) {
+      const profile = w.profiles.load(id);
+      if (profile === undefined) return undefined;
+      return {
+        id: profile.id,
+        traits: profile.traits.values,
+        computed: () =>
+          computedView(profile, w.computedTraits, clock.now(), w.rfmBreakpoints()) as Record<
+            string,
+            unknown
+          >,
+        identifiers: () => w.profiles.identifiersOf(profile.id),
+      };
     },
     async triggerEvent(offset) {
       const [event] = await w.eventLog.readOffsets([offset]);

@@ -9,6 +9,7 @@ import type {
 } from '../../modules/identity/identity.store.js';
 import type { PiiCipher } from '../../modules/privacy/pii-cipher.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { Statement } from 'better-sqlite3';
 
 /**
  * The identity graph in the state file. Identifiers are looked up by their pseudonym
@@ -200,14 +201,16 @@ export class SqliteIdentityStore implements IdentityStore {
     return (seq as number | undefined) ?? 0;
   }
 
+  // Prepared once: every profile read (API, journeys) asks.
+  private mergesIntoStatement: Statement | null = null;
+
   mergesInto(profileId: string): MergeRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT m.* FROM identity_merges m
-         WHERE m.survivor_id = ? OR m.survivor_id IN (SELECT id FROM identity_profiles WHERE merged_into = ?)
-         ORDER BY m.seq`,
-      )
-      .all(profileId, profileId) as MergeRow[];
+    this.mergesIntoStatement ??= this.db.prepare(
+      `SELECT m.* FROM identity_merges m
+       WHERE m.survivor_id = ? OR m.survivor_id IN (SELECT id FROM identity_profiles WHERE merged_into = ?)
+       ORDER BY m.seq`,
+    );
+    const rows = this.mergesIntoStatement.all(profileId, profileId) as MergeRow[];
     return rows.map((r) => toMergeRecord(r, this.cipher));
   }
 

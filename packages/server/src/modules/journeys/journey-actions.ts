@@ -1,4 +1,3 @@
-import type { ProfileView } from '@attune/contracts';
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpSender } from './http-sender.js';
@@ -15,12 +14,20 @@ export interface TriggerEvent {
   timestamp: string;
 }
 
+/** What actions read of a profile: cheap parts eagerly, the rest when asked. */
+export interface ActionProfile {
+  id: string;
+  traits: Record<string, unknown>;
+  computed(): Record<string, unknown>;
+  identifiers(): { type: string; value: string }[];
+}
+
 export interface ActionPerformerDeps {
   mailer: Mailer | null;
   http: HttpSender;
   mailFrom: string;
   webhookSecret: string | null;
-  profile(profileId: string): ProfileView | undefined;
+  profile(profileId: string): ActionProfile | undefined;
   triggerEvent(offset: number): Promise<TriggerEvent | null>;
   /** Ingests one message as the journeys source (messageId = action id: a retry is deduplicated). */
   ingest(message: Record<string, unknown>): Promise<void>;
@@ -86,7 +93,7 @@ export class ActionPerformer {
   private async email(
     job: ActionJob,
     action: Extract<ActionJob['action'], { type: 'email' }>,
-    profile: ProfileView,
+    profile: ActionProfile,
   ): Promise<ActionResult> {
     const { mailer, templates } = this.deps;
     if (mailer === null)
@@ -100,9 +107,11 @@ export class ActionPerformer {
       };
     const purpose = action.purpose ?? 'marketing_email';
     const unsubscribeUrl = this.deps.unsubscribeUrl(profile.id, purpose);
+    const texts = [action.subject, action.html ?? '', action.text ?? ''];
     const scope = {
       traits: profile.traits,
-      computed: profile.computed,
+      // Only a template that uses them pays for the computed traits.
+      computed: texts.some((t) => t.includes('computed')) ? profile.computed() : {},
       event: await this.trigger(job),
       journey: journeyRef(job),
       unsubscribe_url: unsubscribeUrl,
@@ -127,7 +136,7 @@ export class ActionPerformer {
   private async webhook(
     job: ActionJob,
     action: Extract<ActionJob['action'], { type: 'webhook' }>,
-    profile: ProfileView,
+    profile: ActionProfile,
   ): Promise<ActionResult> {
     const { webhookSecret, clock } = this.deps;
     if (webhookSecret === null)
@@ -167,9 +176,10 @@ const journeyRef = (job: ActionJob) => ({
   name: job.journey.definition.name,
 });
 
-function identityOf(profile: ProfileView): { userId: string } | { anonymousId: string } | null {
-  const user = profile.identifiers.find((i) => i.type === 'user_id');
+function identityOf(profile: ActionProfile): { userId: string } | { anonymousId: string } | null {
+  const identifiers = profile.identifiers();
+  const user = identifiers.find((i) => i.type === 'user_id');
   if (user !== undefined) return { userId: user.value };
-  const anonymous = profile.identifiers.find((i) => i.type === 'anonymous_id');
+  const anonymous = identifiers.find((i) => i.type === 'anonymous_id');
   return anonymous === undefined ? null : { anonymousId: anonymous.value };
 }

@@ -32,6 +32,8 @@ export interface ExecutorDeps {
 }
 
 const defaultRetries = 3;
+/** Finished actions are committed together after this long. */
+const commitDelayMs = 5;
 /** Servers quote the recipient in errors; journeys.db keeps no addresses in clear. */
 const withoutAddresses = (error: string) =>
   error.replace(/[^\s<>@"']+@[^\s<>@"']+/g, '[address]').slice(0, 500);
@@ -50,7 +52,9 @@ export class JourneyExecutor {
   private refilledAt = performance.now();
   private readonly queue: ActionJob[] = [];
   private inFlight = 0;
-  private readonly finished: { job: ActionJob; result: ActionResult; resolve: () => void }[] = [];
+  /** Actions done, their outcome not yet committed (their runs still `sending`). */
+  private readonly finished: { job: ActionJob; result: ActionResult }[] = [];
+  private commitTimer: NodeJS.Timeout | null = null;
   /** The last pass left due runs for lack of room. */
   private backlogged = false;
   private readonly settled = new Set<() => void>();
@@ -72,8 +76,10 @@ export class JourneyExecutor {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     await this.ticking;
-    this.requeue();
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.settled.add(resolve));
+    // What finished is recorded; the actions that follows (and queued ones) wait for the next start.
+    this.commitFinished();
+    this.requeue();
   }
 
   /** Wakes the loop now (new events were processed). */
@@ -88,12 +94,13 @@ export class JourneyExecutor {
   async drain(): Promise<void> {
     for (let round = 0; round < 10_000; round++) {
       await this.ticking;
+      const committed = this.commitFinished();
       const worked = await this.tickOnce(Number.MAX_SAFE_INTEGER);
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => this.settled.add(resolve));
         continue;
       }
-      if (!worked) return;
+      if (!worked && committed === 0 && this.finished.length === 0) return;
     }
   }
 
@@ -134,7 +141,7 @@ export class JourneyExecutor {
    * rate, not the step rate, sets the pace of a long drain.
    */
   private room(): number {
-    return this.options.concurrency * 2 - this.queue.length - this.inFlight;
+    return this.options.concurrency * 2 - this.queue.length - this.inFlight - this.finished.length;
   }
 
   /** One pass: follow the log a batch, then advance up to `budget` due runs. True if it did work. */
@@ -148,21 +155,27 @@ export class JourneyExecutor {
     const now = clock.now();
     const jobs: ActionJob[] = [];
     const due = store.transaction(() => {
-      const runs = store.dueRuns(now, limit);
       let advanced = 0;
-      for (const run of runs) {
-        if (jobs.length >= room) {
-          this.backlogged = true;
-          break;
+      // In slices no bigger than the room for actions: each advanced run leaves the due set.
+      while (advanced < limit && jobs.length < room) {
+        const want = Math.min(limit - advanced, room - jobs.length);
+        const runs = store.dueRuns(now, want);
+        for (const run of runs) {
+          advanced++;
+          const journey = registry.version(run.journeyId, run.version);
+          if (journey === undefined) {
+            steps.end(run, 'completed', now);
+            store.updateRun(run);
+            continue;
+          }
+          if (run.state === 'waiting' && run.wakeAt !== null)
+            this.deps.observeLag?.(now - run.wakeAt);
+          const job = steps.advance(run, journey, now);
+          if (job !== null) jobs.push(job);
         }
-        advanced++;
-        const journey = registry.version(run.journeyId, run.version);
-        if (journey === undefined) continue;
-        if (run.state === 'waiting' && run.wakeAt !== null)
-          this.deps.observeLag?.(now - run.wakeAt);
-        const job = steps.advance(run, journey, now);
-        if (job !== null) jobs.push(job);
+        if (runs.length < want) return advanced;
       }
+      if (jobs.length >= room) this.backlogged = true;
       return advanced;
     });
     this.tokens -= due;
@@ -200,11 +213,6 @@ export class JourneyExecutor {
         .finally(() => {
           this.inFlight--;
           this.dispatch([]);
-          // Due runs waited for room: take them on now rather than at the next tick.
-          if (this.backlogged && this.room() > this.options.concurrency) {
-            this.backlogged = false;
-            this.poke();
-          }
           for (const resolve of this.settled) resolve();
           this.settled.clear();
         });
@@ -212,19 +220,20 @@ export class JourneyExecutor {
   }
 
   /**
-   * Records what an action did, together with the others that finished in the same turn of
-   * the event loop: one transaction (one fsync) for many sends, not one each.
+   * Records what an action did, together with the others that finish within a few ms: one
+   * transaction (one fsync) for many sends, not one each. Its run stays `sending` until then.
    */
-  private finish(job: ActionJob, result: ActionResult): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.finished.length === 0) setImmediate(() => this.commitFinished());
-      this.finished.push({ job, result, resolve });
-    });
+  private finish(job: ActionJob, result: ActionResult): void {
+    this.finished.push({ job, result });
+    this.commitTimer ??= setTimeout(() => this.commitFinished(), commitDelayMs);
   }
 
-  private commitFinished(): void {
+  /** Commits the finished actions' outcomes and takes on what follows; returns how many. */
+  private commitFinished(): number {
+    if (this.commitTimer !== null) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
     const batch = this.finished.splice(0);
-    if (batch.length === 0) return;
+    if (batch.length === 0) return 0;
     const now = this.deps.clock.now();
     const next: ActionJob[] = [];
     try {
@@ -234,15 +243,19 @@ export class JourneyExecutor {
     } catch (error) {
       this.deps.logger.error({ err: error }, 'journeys: could not record finished actions');
     }
-    for (const { job, result, resolve } of batch) {
+    for (const { job, result } of batch) {
       if (!result.ok && !this.stopped)
         this.deps.logger.warn(
           { journey: job.journey.id, step: job.step, error: result.error },
           'journey action failed',
         );
-      resolve();
     }
     this.dispatch(next);
+    if (this.backlogged && this.room() > this.options.concurrency) {
+      this.backlogged = false;
+      this.poke();
+    }
+    return batch.length;
   }
 
   /** What one action did; moves its run on (or schedules the retry). */

@@ -136,6 +136,11 @@ export class ProfilesService {
     return undefined;
   }
 
+  /** The identifiers of a profile (values in clear), as `get` lists them. */
+  identifiersOf(profileId: string): { type: string; value: string }[] {
+    return this.identity.identifiersOf(profileId);
+  }
+
   /** A profile by id (a merged id gives its survivor), or undefined. */
   load(profileId: string): ProfileData | undefined {
     const id = this.identity.resolve(profileId);
