@@ -135,11 +135,7 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
       return {
         id: profile.id,
         traits: profile.traits.values,
-        computed: () =>
-          computedView(profile, w.computedTraits, clock.now(), w.rfmBreakpoints()) as Record<
-            string,
-            unknown
-          >,
+        computed: () => computedView(profile, w.computedTraits, clock.now(), w.rfmBreakpoints()),
         identifiers: () => w.profiles.identifiersOf(profile.id),
       };
     },
