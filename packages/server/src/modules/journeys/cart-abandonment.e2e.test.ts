@@ -1,29 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../platform/clock.js';
 import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../../testing/smtp-sink.js';
-import { callApi, settle, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { startJourneyTestApp, type JourneyTestApp } from './journey-test.fixture.js';
 
 // The ready-made cart-abandonment journey against a real SMTP server, time moved by hand.
 const minute = 60_000;
-const clock = new ManualClock(Date.parse('2026-11-24T10:00:00Z'));
-let t: TestApp;
+let j: JourneyTestApp;
 let sink: SmtpSink;
 
-const call = (method: string, url: string, payload?: object) =>
-  callApi(t.app, method, url, payload, t.bearerAdmin);
-
-async function send(batch: object[]) {
-  const res = await callApi(t.app, 'POST', '/v1/batch', { batch }, t.basicAuth);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  await settle(t.app);
-  await t.app.journeys.executor!.drain();
-}
-
-/** Moves time on and lets the journeys run whatever came due. */
-async function advance(ms: number) {
-  clock.advance(ms);
-  await t.app.journeys.executor!.drain();
-}
+const call = (method: string, url: string, payload?: object) => j.call(method, url, payload);
+const send = (batch: object[]) => j.send(batch);
+const advance = (ms: number) => j.advance(ms);
 
 const mailTo = (address: string): ReceivedEmail[] =>
   sink.messages.filter((m) => m.to.includes(address));
@@ -75,22 +61,19 @@ async function stats() {
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await startTestApp(
-    {
-      ATTUNE_SMTP_HOST: sink.host,
-      ATTUNE_SMTP_PORT: String(sink.port),
-      ATTUNE_MAIL_FROM: 'Shop <shop@example.com>',
-      ATTUNE_PUBLIC_URL: 'https://shop.example.com/attune',
-    },
-    { clock },
-  );
+  j = await startJourneyTestApp('2026-11-24T10:00:00Z', {
+    ATTUNE_SMTP_HOST: sink.host,
+    ATTUNE_SMTP_PORT: String(sink.port),
+    ATTUNE_MAIL_FROM: 'Shop <shop@example.com>',
+    ATTUNE_PUBLIC_URL: 'https://shop.example.com/attune',
+  });
   const template = await call('GET', '/v1/journeys/templates/cart-abandonment?waitMinutes=60');
   expect(template.status).toBe(200);
   const created = await call('POST', '/v1/journeys', template.body);
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 });
 afterAll(async () => {
-  await t?.close();
+  await j?.t.close();
   await sink?.close();
 });
 
@@ -155,13 +138,13 @@ describe('the cart-abandonment journey', () => {
 
   it('holds a reminder that falls in quiet hours until they end, in the shopper’s time zone', async () => {
     // The template's quiet hours are 21:00–08:00; entering at 20:30, the wait ends in them.
-    clock.set(Date.parse('2026-11-25T01:30:00Z')); // 20:30 in New York (UTC−5)
+    j.clock.set(Date.parse('2026-11-25T01:30:00Z')); // 20:30 in New York (UTC−5)
     await shopper('dora', { consent: true, timezone: 'America/New_York' });
     await addToCart('dora');
     await advance(61 * minute); // 21:31 local: quiet
     expect(mailTo('dora@example.com')).toHaveLength(0);
     expect((await stats()).steps['reminder']!['waiting']).toBe(1);
-    clock.set(Date.parse('2026-11-25T12:59:00Z')); // 07:59 local
+    j.clock.set(Date.parse('2026-11-25T12:59:00Z')); // 07:59 local
     await advance(0);
     expect(mailTo('dora@example.com')).toHaveLength(0);
     await advance(minute); // 08:00 local
@@ -173,12 +156,12 @@ describe('the cart-abandonment journey', () => {
     const [mail] = mailTo('ann@example.com');
     const link = /<([^>]+)>/.exec(mail!.headers['list-unsubscribe']!)![1]!;
     const path = link.replace('https://shop.example.com/attune', '');
-    const res = await t.app.http.inject({ method: 'GET', url: path });
+    const res = await j.t.app.http.inject({ method: 'GET', url: path });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('unsubscribed from marketing_email');
     const consent = await call('GET', '/v1/profiles/user_id:ann/consent');
     expect(consent.body).toMatchObject({ purposes: { marketing_email: { granted: false } } });
-    const forged = await t.app.http.inject({ method: 'GET', url: `${path.slice(0, -2)}xx` });
+    const forged = await j.t.app.http.inject({ method: 'GET', url: `${path.slice(0, -2)}xx` });
     expect(forged.statusCode).toBe(400);
     expect(forged.json()).toMatchObject({ code: 'invalid_request', field: '/token' });
   });

@@ -1,43 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../platform/clock.js';
 import { startHttpReceiver, type HttpReceiver } from '../../testing/http-receiver.js';
 import { startSmtpSink, type SmtpSink } from '../../testing/smtp-sink.js';
-import { callApi, settle, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { settle } from '../../testing/test-app.fixture.js';
 import { webhookSignature } from './journey-actions.js';
+import { startJourneyTestApp, type JourneyTestApp } from './journey-test.fixture.js';
 
 // Webhooks, caps across journeys, splits, branches and the actions that write events,
 // against a real SMTP server and a real HTTP receiver; time moved by hand.
 const secret = 'whsec_test_0123456789abcdef';
-const clock = new ManualClock(Date.parse('2026-11-24T12:00:00Z'));
-let t: TestApp;
+let j: JourneyTestApp;
 let sink: SmtpSink;
 let receiver: HttpReceiver;
 
-const call = (method: string, url: string, payload?: object) =>
-  callApi(t.app, method, url, payload, t.bearerAdmin);
-
-async function send(batch: object[]) {
-  const res = await callApi(t.app, 'POST', '/v1/batch', { batch }, t.basicAuth);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  await settle(t.app);
-  await t.app.journeys.executor!.drain();
-}
-
-async function advance(ms: number) {
-  clock.advance(ms);
-  await t.app.journeys.executor!.drain();
-}
-
-async function define(journey: object) {
-  const res = await call('POST', '/v1/journeys', journey);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-}
-
-async function stepStats(journey: string, step: string) {
-  const res = await call('GET', `/v1/journeys/${journey}/stats`);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return (res.body['steps'] as Record<string, Record<string, number>>)[step]!;
-}
+const call = (method: string, url: string, payload?: object) => j.call(method, url, payload);
+const send = (batch: object[]) => j.send(batch);
+const advance = (ms: number) => j.advance(ms);
+const define = (journey: object) => j.define(journey);
+const stepStats = async (journey: string, step: string) => (await j.steps(journey))[step]!;
 
 const promo = (id: string, event: string) => ({
   id,
@@ -62,18 +41,15 @@ const promo = (id: string, event: string) => ({
 beforeAll(async () => {
   sink = await startSmtpSink();
   receiver = await startHttpReceiver();
-  t = await startTestApp(
-    {
-      ATTUNE_SMTP_HOST: sink.host,
-      ATTUNE_SMTP_PORT: String(sink.port),
-      ATTUNE_WEBHOOK_SECRET: secret,
-      ATTUNE_JOURNEY_RETRY_BASE_MS: '1000',
-    },
-    { clock },
-  );
+  j = await startJourneyTestApp('2026-11-24T12:00:00Z', {
+    ATTUNE_SMTP_HOST: sink.host,
+    ATTUNE_SMTP_PORT: String(sink.port),
+    ATTUNE_WEBHOOK_SECRET: secret,
+    ATTUNE_JOURNEY_RETRY_BASE_MS: '1000',
+  });
 });
 afterAll(async () => {
-  await t?.close();
+  await j?.t.close();
   await receiver?.close();
   await sink?.close();
 });
@@ -160,7 +136,7 @@ describe('journey actions', () => {
       }),
     ]);
     // The journey went on after the dead letter: the trait update reached the profile.
-    await settle(t.app);
+    await settle(j.t.app);
     const profile = await call('GET', '/v1/profiles/user_id:gus');
     expect(profile.body['traits']).toMatchObject({ crmSynced: 'tried' });
   });
@@ -210,7 +186,7 @@ describe('journey actions', () => {
       people.map((userId, i) => ({ type: 'identify', userId, traits: { plan: plan(i) } })),
     );
     await send(people.map((userId) => ({ type: 'track', userId, event: 'Welcome' })));
-    await settle(t.app);
+    await settle(j.t.app);
     const res = await call('GET', '/v1/journeys/welcome/stats');
     const steps = res.body['steps'] as Record<string, Record<string, number>>;
     const left = steps['left']!['entered']!;

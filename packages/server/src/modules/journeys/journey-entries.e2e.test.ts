@@ -1,31 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../platform/clock.js';
-import { callApi, settle, startTestApp, type TestApp } from '../../testing/test-app.fixture.js';
+import { startJourneyTestApp, type JourneyTestApp } from './journey-test.fixture.js';
 
 // Entries from segments and journey-map stages, identity merges while a profile waits, and
 // erasure reaching journey runs; through the real processor thread.
-const clock = new ManualClock(Date.parse('2026-11-24T12:00:00Z'));
-let t: TestApp;
+let j: JourneyTestApp;
 
-const call = (method: string, url: string, payload?: object) =>
-  callApi(t.app, method, url, payload, t.bearerAdmin);
-
-async function send(batch: object[]) {
-  const res = await callApi(t.app, 'POST', '/v1/batch', { batch }, t.basicAuth);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  await settle(t.app);
-  await t.app.journeys.executor!.drain();
-}
-
-async function define(journey: object) {
-  const res = await call('POST', '/v1/journeys', journey);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-}
-
-async function steps(journey: string) {
-  const res = await call('GET', `/v1/journeys/${journey}/stats`);
-  return res.body['steps'] as Record<string, Record<string, number>>;
-}
+const call = (method: string, url: string, payload?: object) => j.call(method, url, payload);
+const send = (batch: object[]) => j.send(batch);
+const define = (journey: object) => j.define(journey);
+const steps = (journey: string) => j.steps(journey);
 
 async function eventsOf(ref: string): Promise<string[]> {
   const res = await call('GET', `/v1/profiles/${ref}/events`);
@@ -38,9 +21,9 @@ const tagWith = (event: string) => ({
 });
 
 beforeAll(async () => {
-  t = await startTestApp({}, { clock });
+  j = await startJourneyTestApp('2026-11-24T12:00:00Z', {});
 });
-afterAll(async () => t?.close());
+afterAll(async () => j?.t.close());
 
 describe('journey entries', () => {
   it('enters profiles that enter a segment', async () => {
@@ -102,7 +85,7 @@ describe('journey entries', () => {
       },
     });
     await send([{ type: 'identify', userId: 'max', traits: { name: 'Max' } }]);
-    clock.advance(60_000); // max's profile is the older one: it survives the merge
+    j.clock.advance(60_000); // max's profile is the older one: it survives the merge
     await send([{ type: 'track', anonymousId: 'anon-max', event: 'Product Viewed' }]);
     const anonymous = await call('GET', '/v1/profiles/anonymous_id:anon-max');
     expect((await steps('browse'))['await']!['waiting']).toBe(1);

@@ -168,7 +168,7 @@ export class JourneySteps {
     const channel = channelOf(action);
     const purpose = purposeOf(action);
     const first = run.attempts === 0;
-    const record = (status: 'suppressed') =>
+    const record = (status: 'suppressed' | 'sending', lastError: string | null = null) =>
       this.store.saveAction({
         actionId,
         runId: run.runId,
@@ -179,7 +179,7 @@ export class JourneySteps {
         kind: action.type,
         status,
         attempts: run.attempts,
-        lastError: null,
+        lastError,
         updatedAt: now,
       });
     if (channel !== null && journey.definition.quietHours !== undefined) {
@@ -222,19 +222,7 @@ export class JourneySteps {
     run.attempts += 1;
     run.state = 'sending';
     run.wakeAt = null;
-    this.store.saveAction({
-      actionId,
-      runId: run.runId,
-      journeyId: run.journeyId,
-      version: run.version,
-      profileId: run.profileId,
-      step: stepId,
-      kind: action.type,
-      status: 'sending',
-      attempts: run.attempts,
-      lastError: done?.lastError ?? null,
-      updatedAt: now,
-    });
+    record('sending', done?.lastError ?? null);
     return { actionId, run: { ...run }, journey, step: stepId, action, attempt: run.attempts };
   }
 }
