@@ -67,6 +67,9 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
           ...(settings.smtp.user !== undefined && { user: settings.smtp.user }),
           ...(settings.smtp.password !== undefined && { password: settings.smtp.password }),
           connectionTimeoutMs: 10_000,
+          // Each message takes a few round trips, each waiting for a turn of this busy thread:
+          // more connections keep more messages moving (servers commonly allow 10 or more).
+          maxConnections: Math.min(settings.concurrency, 8),
         }));
   const links = new UnsubscribeLinks(
     settings.publicUrl ?? `http://localhost:${config.port}`,
