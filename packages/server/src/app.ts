@@ -2,7 +2,7 @@ import Fastify, { LogController } from 'fastify';
 import { join } from 'node:path';
 import { SqliteApiKeyStore } from './adapters/sqlite/api-key-store.sqlite.js';
 import { SqliteEventLog } from './adapters/sqlite/event-log.sqlite.js';
-import { openDatabase, type SqliteDatabase } from './adapters/sqlite/open-database.js';
+import { openDatabase } from './adapters/sqlite/open-database.js';
 import { trustProxyOption, type Config } from './config/config.js';
 import { CheckpointerThread } from './workers/checkpointer-thread.js';
 import { frameworkErrors, installErrorHandlers } from './http/error-handler.js';
@@ -34,17 +34,10 @@ import { protectPiiStep } from './modules/privacy/protect-pii.step.js';
 import { uuidGenerator, type IdGenerator } from './platform/ids.js';
 import { attuneVersion } from './version.js';
 import { ProcessorThread } from './workers/processor-thread.js';
-import { SqliteQualityStore } from './adapters/sqlite/quality-store.sqlite.js';
-import { SqliteIdentityQualityStore } from './adapters/sqlite/identity-quality.sqlite.js';
-import { QualityFlusher } from './modules/quality/quality-flusher.js';
 import { qualityRoutes } from './modules/quality/quality.routes.js';
-import { QualityService } from './modules/quality/quality.service.js';
-import { QualityTally } from './modules/quality/quality-tally.js';
+import { qualityServices } from './quality-wiring.js';
 import { trackingPlanStep } from './modules/quality/tracking-plan.step.js';
-import { TrackingPlansService } from './modules/quality/tracking-plans.service.js';
-import { registerDecisions } from './decisions-wiring.js';
-import { FrequencyCaps } from './modules/decisions/frequency-caps.js';
-import { VisitorCache } from './modules/profiles/visitor-cache.js';
+import { decideMemory, registerDecisions } from './decisions-wiring.js';
 import { registerRetention } from './retention-wiring.js';
 import { registerWeb } from './web-wiring.js';
 import { registerSegments } from './segments-wiring.js';
@@ -167,9 +160,14 @@ async function assemble(
     processorOffsets: () =>
       processor === null ? {} : { [processor.name]: processor.committedOffset },
   });
-  const qualityStore = new SqliteQualityStore(db);
-  const plans = new TrackingPlansService(qualityStore, (id) => keys.sourceExists(id), clock);
-  plans.load(http.log);
+  const { plans, tally, flusher, quality } = qualityServices({
+    db,
+    stateDb,
+    eventLog,
+    sourceExists: (id) => keys.sourceExists(id),
+    clock,
+    log: http.log,
+  });
   const { consent, consentGate, suppression, suppressionGate } = consentAndSuppression({
     config,
     db,
@@ -179,16 +177,6 @@ async function assemble(
     clock,
     log: http.log,
   });
-  const tally = new QualityTally();
-  // Counts reach the database once a second: a hard crash may lose the last second of
-  // counts, never events.
-  // Through the log writer: a write from this thread would wait for its lock.
-  const flusher = new QualityFlusher(
-    tally,
-    { addCounts: (outcomes, fields) => eventLog.addQualityCounts(outcomes, fields) },
-    http.log,
-    1000,
-  );
   const { rateLimits } = config;
   const writeLimiter = new RateLimiter(
     { perSecond: rateLimits.writePerSecond, burst: rateLimits.writeBurst },
@@ -261,12 +249,6 @@ async function assemble(
   if (processor !== null) relays.forEach((relay) => relay.poke());
   await http.register(profileRoutes, { profiles });
   await http.register(identityRoutes, { identity });
-  const quality = new QualityService({
-    store: qualityStore,
-    identity: new SqliteIdentityQualityStore(stateDb),
-    clock,
-    flushPending: () => flusher.flush(),
-  });
   await http.register(qualityRoutes, { plans, quality });
   const { segments, segmentDefinitions, rfm, rfmSchedule } = await registerSegments(http, {
     db,
@@ -285,16 +267,11 @@ async function assemble(
     consent,
     withoutAnalytics: config.consent.withoutAnalytics,
   });
-  // Decide keeps recent visitors' profiles: the processor's commits and erasure drop the
-  // ones that change. Without the processor here, nothing would tell it, so nothing is kept.
-  const visitors =
-    processor === null || config.decide.cachedVisitors < 2
-      ? undefined
-      : new VisitorCache(config.decide.cachedVisitors);
-  // Built here: decide counts impressions in it, and erasure forgets a person's.
-  const caps = new FrequencyCaps({
-    pseudonym: (column, id) => cipher.idColumn(column, id) as string,
-  });
+  const { visitors, caps } = decideMemory(
+    config,
+    processor !== null,
+    (column, id) => cipher.idColumn(column, id) as string,
+  );
   const privacy = privacyServices({
     db,
     stateDb,
@@ -348,9 +325,6 @@ async function assemble(
     visitors?.forget(updated);
     decisions.hub.profilesChanged(changed);
   });
-  // Journeys' own events (update_traits, track_event) come from a source of their own.
-  const journeysWriteKey = `wk_journeys_${keyring.pseudonym('journeys-write-key', 'v1').slice(3).replace(/[-_]/g, '')}`;
-  await keys.ensureWriteKey(journeysWriteKey, 'journeys', 'Journeys');
   const journeys = await registerJourneys(http, {
     store: journeyStore,
     config,
@@ -362,7 +336,7 @@ async function assemble(
     segmentExists: (id) => segmentDefinitions.get(id)?.deletedAt === null,
     processedThrough: () => (processor === null ? null : processor.committedOffset),
     ingest: (request) => ingestion.ingest(request),
-    writeKey: journeysWriteKey,
+    keys,
     keyring,
     registry: metrics.registry,
     clock,
@@ -379,7 +353,7 @@ async function assemble(
   });
   await http.register(observabilityRoutes, {
     registry: metrics.registry,
-    checkStorage: () => checkStorage(db, eventLog),
+    checkStorage: () => eventLog.storageProblem(),
   });
 
   rfmSchedule?.start();
@@ -421,9 +395,4 @@ async function assemble(
       unlock();
     },
   };
-}
-
-async function checkStorage(db: SqliteDatabase, eventLog: SqliteEventLog): Promise<string | null> {
-  db.prepare('SELECT 1 FROM events LIMIT 1').all();
-  return eventLog.unavailableReason;
 }

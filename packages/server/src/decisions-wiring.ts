@@ -9,7 +9,7 @@ import type { WriteAuth } from './modules/access/api-keys.service.js';
 import { readServedSince } from './adapters/sqlite/served-decisions.sqlite.js';
 import { DecideService } from './modules/decisions/decide.service.js';
 import {
-  type FrequencyCaps,
+  FrequencyCaps,
   longestCapMs,
   type VisitorIds,
 } from './modules/decisions/frequency-caps.js';
@@ -21,9 +21,27 @@ import { PlacementsService } from './modules/decisions/placements.service.js';
 import { VariantRenderer } from './modules/decisions/variant-renderer.js';
 import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
-import type { VisitorCache } from './modules/profiles/visitor-cache.js';
+import { VisitorCache } from './modules/profiles/visitor-cache.js';
 import type { Clock } from './platform/clock.js';
 import type { IdGenerator } from './platform/ids.js';
+
+/**
+ * What decide keeps in memory, built before the privacy services (erasure forgets from both):
+ * recent visitors' profiles, which the processor's commits and erasure drop as they change
+ * (without the processor here nothing would tell it, so nothing is kept), and the
+ * impressions frequency caps count.
+ */
+export function decideMemory(
+  config: Pick<Config, 'decide'>,
+  processorHere: boolean,
+  pseudonym: ConstructorParameters<typeof FrequencyCaps>[0]['pseudonym'],
+): { visitors: VisitorCache | undefined; caps: FrequencyCaps } {
+  const keep = config.decide.cachedVisitors;
+  return {
+    visitors: !processorHere || keep < 2 ? undefined : new VisitorCache(keep),
+    caps: new FrequencyCaps({ pseudonym }),
+  };
+}
 
 export interface DecisionsWiring {
   db: SqliteDatabase;

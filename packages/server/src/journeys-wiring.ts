@@ -24,6 +24,8 @@ import { computedView, lazyComputedView } from './modules/profiles/computed-view
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
 import type { Clock } from './platform/clock.js';
 import type { Keyring } from './platform/keyring.js';
+import type { ApiKeysService } from './modules/access/api-keys.service.js';
+import { derivedWriteKey } from './modules/access/derived-write-key.js';
 
 export interface JourneysWiring {
   store: SqliteJourneyStore;
@@ -37,8 +39,8 @@ export interface JourneysWiring {
   /** The offset the processor has committed through, or null without a processor here. */
   processedThrough: () => number | null;
   ingest(request: IngestRequest): Promise<IngestResult>;
-  /** The write key of the `journeys` source (its events: update_traits, track_event). */
-  writeKey: string;
+  /** Where the `journeys` source's write key is made (its events: update_traits, track_event). */
+  keys: Pick<ApiKeysService, 'ensureWriteKey'>;
   keyring: Keyring;
   registry: Registry;
   clock: Clock;
@@ -53,6 +55,9 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
   const { config, clock } = w;
   const settings = config.journeys;
   const { store } = w;
+  // Journeys' own events come from a source of their own.
+  const writeKey = derivedWriteKey(w.keyring, 'journeys');
+  await w.keys.ensureWriteKey(writeKey, 'journeys', 'Journeys');
   const registry = new JourneyRegistry(store);
   registry.reload();
   const templates = new JourneyTemplates();
@@ -159,7 +164,7 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
       const result = await w.ingest({
         endpoint: 'batch',
         rawBody: JSON.stringify({ batch: [message] }),
-        authorization: `Bearer ${w.writeKey}`,
+        authorization: `Bearer ${writeKey}`,
       });
       if (result.kind === 'refused') throw new Error(result.rejection.detail);
     },

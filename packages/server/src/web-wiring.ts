@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKeysService } from './modules/access/api-keys.service.js';
 import { demoRoutes } from './modules/demo/demo.routes.js';
 import { DemoSetup } from './modules/demo/demo-setup.js';
+import { derivedWriteKey } from './modules/access/derived-write-key.js';
 import type { PlacementsService } from './modules/decisions/placements.service.js';
 import { sdkRoutes } from './modules/sdk/sdk.routes.js';
 import type { SegmentsService } from './modules/segments/segments.service.js';
@@ -19,10 +20,8 @@ export interface WebWiring {
 export async function registerWeb(http: FastifyInstance, w: WebWiring): Promise<void> {
   await http.register(sdkRoutes);
   if (!w.demo) return;
-  // Stable across restarts without storing it: derived from this installation's keyring.
-  const derived = w.keyring.pseudonym('demo-write-key', 'v1').slice(3).replace(/[-_]/g, '');
   const setup = new DemoSetup({
-    writeKey: `wk_demo_${derived}`,
+    writeKey: derivedWriteKey(w.keyring, 'demo'),
     ensureWriteKey: (value, sourceId, name) => w.keys.ensureWriteKey(value, sourceId, name),
     segmentIdUsed: (id) => w.segments.idUsed(id),
     createSegment: (input) => w.segments.create(input),

@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { parseDuration } from '@attune/engine';
-import { JourneysConfigSchema, journeysConfigSources } from './journeys-config.js';
+import { convert, describeKind, flagText, kebab, setPath } from './config-text.js';
+import {
+  JourneysConfigSchema,
+  journeysConfigSources,
+  redactJourneysConfig,
+} from './journeys-config.js';
 
 const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -341,62 +345,8 @@ export function redactConfig(config: Config): Record<string, unknown> {
       encryptionKeys: config.privacy.encryptionKeys === undefined ? undefined : '[redacted]',
       pseudonymKey: config.privacy.pseudonymKey === undefined ? undefined : '[redacted]',
     },
-    journeys: {
-      ...config.journeys,
-      webhookSecret: config.journeys.webhookSecret === undefined ? undefined : '[redacted]',
-      smtp: {
-        ...config.journeys.smtp,
-        password: config.journeys.smtp.password === undefined ? undefined : '[redacted]',
-      },
-    },
+    journeys: redactJourneysConfig(config.journeys),
   };
-}
-
-type Kind = (typeof configSources)[number]['kind'];
-
-function convert(text: string, kind: Kind): unknown {
-  switch (kind) {
-    case 'string':
-      return text;
-    case 'list':
-      return text
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-    case 'integer':
-      return /^\d+$/.test(text.trim()) ? Number(text) : undefined;
-    case 'duration':
-      return parseDuration(text) ?? undefined;
-    case 'boolean': {
-      const t = text.trim().toLowerCase();
-      if (['1', 'true', 'on', 'yes'].includes(t)) return true;
-      if (['0', 'false', 'off', 'no'].includes(t)) return false;
-      return undefined;
-    }
-  }
-}
-
-function describeKind(kind: Kind): string {
-  if (kind === 'duration') return 'a duration like 7d, 24h or 90s';
-  return kind === 'integer' ? 'an integer' : `a ${kind}`;
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    node[part] ??= {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1] as string] = value;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-function flagText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** `trustProxy` as Fastify takes it. */

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** Settings of journeys: where email goes out, how fast a burst drains, how webhooks sign. */
 export const JourneysConfigSchema = Type.Object({
@@ -85,3 +85,15 @@ export const journeysConfigSources = [
   },
   { path: 'journeys.smtp.from', env: ['ATTUNE_MAIL_FROM'], flag: 'mailFrom', kind: 'string' },
 ] as const;
+
+/** The journeys settings safe to log: the webhook secret and SMTP password replaced. */
+export function redactJourneysConfig(
+  journeys: Static<typeof JourneysConfigSchema>,
+): Record<string, unknown> {
+  const redacted = (value: string | undefined) => (value === undefined ? undefined : '[redacted]');
+  return {
+    ...journeys,
+    webhookSecret: redacted(journeys.webhookSecret),
+    smtp: { ...journeys.smtp, password: redacted(journeys.smtp.password) },
+  };
+}

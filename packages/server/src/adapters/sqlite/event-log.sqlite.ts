@@ -112,6 +112,12 @@ export class SqliteEventLog implements EventLog {
   }
 
   /** Why appends would fail right now (writer down), or null. */
+  /** For readiness: why appends are refused now, or null; throws when the file cannot be read. */
+  async storageProblem(): Promise<string | null> {
+    await this.reader.lastOffset();
+    return this.unavailableReason;
+  }
+
   get unavailableReason(): string | null {
     return this.writer.unavailableReason;
   }

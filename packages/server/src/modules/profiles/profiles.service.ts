@@ -126,11 +126,8 @@ export class ProfilesService {
       ['anonymous_id', ids.anonymousId],
     ];
     for (const [type, value] of candidates) {
-      if (value === undefined || value === null) continue;
-      const normalized = normalizeIdentifier(type, value, this.rules);
-      if (!normalized.ok) continue;
-      const owner = this.identity.ownerOf(normalized.identifier);
-      const id = owner === undefined ? undefined : this.identity.resolve(owner);
+      const id =
+        value === undefined || value === null ? undefined : this.idOfIdentified(type, value);
       if (id !== undefined) return id;
     }
     return undefined;
@@ -149,12 +146,17 @@ export class ProfilesService {
 
   /** The profile one visitor id belongs to, if it is usable and known. */
   private readonly findIdentified: IdentifiedLookup = (type, value) => {
+    const id = this.idOfIdentified(type, value);
+    return id === undefined ? undefined : this.profiles.load(id);
+  };
+
+  /** The surviving profile id one visitor id belongs to, if it is usable and known. */
+  private idOfIdentified(type: VisitorIdType, value: string): string | undefined {
     const normalized = normalizeIdentifier(type, value, this.rules);
     if (!normalized.ok) return undefined;
     const owner = this.identity.ownerOf(normalized.identifier);
-    const id = owner === undefined ? undefined : this.identity.resolve(owner);
-    return id === undefined ? undefined : this.profiles.load(id);
-  };
+    return owner === undefined ? undefined : this.identity.resolve(owner);
+  }
 
   private find(ref: string): ProfileData {
     const id = this.resolveRef(ref);
