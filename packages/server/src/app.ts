@@ -311,7 +311,7 @@ async function assemble(
     computedTraits: processing.computedTraits,
     rfmBreakpoints,
     authenticate: (key) => keys.authenticateWriteKey(key),
-    ingest: (request) => ingestion.ingest(request),
+    ingestMessages: (writeKey, messages) => ingestion.ingestMessages(writeKey, messages),
     registry: metrics.registry,
     caps,
     consentOf: (ids) => consent.explicitChoicesOf(ids),

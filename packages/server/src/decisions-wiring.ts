@@ -19,7 +19,7 @@ import { LiveHub } from './modules/decisions/live-hub.js';
 import { liveRoutes } from './modules/decisions/live.routes.js';
 import { PlacementsService } from './modules/decisions/placements.service.js';
 import { VariantRenderer } from './modules/decisions/variant-renderer.js';
-import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
+import type { IngestResult } from './modules/ingestion/ingestion.service.js';
 import type { ProfilesService } from './modules/profiles/profiles.service.js';
 import { VisitorCache } from './modules/profiles/visitor-cache.js';
 import type { Clock } from './platform/clock.js';
@@ -53,7 +53,7 @@ export interface DecisionsWiring {
   computedTraits: readonly ComputedTraitDefinition[];
   rfmBreakpoints: () => RfmBreakpoints | null;
   authenticate: (writeKey: string) => Promise<WriteAuth>;
-  ingest: (request: IngestRequest) => Promise<IngestResult>;
+  ingestMessages: (writeKey: string, messages: readonly object[]) => Promise<IngestResult>;
   registry: Registry;
   /** The visitor's explicit consent by purpose (null: never chosen), for consent rules. */
   consentOf: (ids: VisitorIds) => (purpose: string) => boolean | null;
@@ -77,12 +77,8 @@ export async function registerDecisions(http: FastifyInstance, w: DecisionsWirin
   // Through ingestion, as the asking source's events: consent, suppression and PII
   // protection apply to them as to anything the page would send.
   const servedLog = new ServedLog({
-    ingest: async (writeKey, rawBody) => {
-      const result = await w.ingest({
-        endpoint: 'batch',
-        rawBody,
-        authorization: `Bearer ${writeKey}`,
-      });
+    ingest: async (writeKey, messages) => {
+      const result = await w.ingestMessages(writeKey, messages);
       if (result.kind === 'refused') throw new Error(result.rejection.detail);
     },
     onError: (error) => w.logger.warn({ err: error }, 'could not log decisions'),

@@ -65,6 +65,13 @@ export function buildProcessorSteps(
   return [new EventVolumeStep(new SqliteEventVolumeStore(db)), profiles, segments];
 }
 
+/**
+ * Track events the processor applies only while a step wants them: decisions are logged
+ * one event each, and profiles need them only when a segment or computed trait is
+ * defined on them.
+ */
+export const optionalProcessorTracks: readonly string[] = [decisionServedEvent];
+
 /** The processor's view of the latest RFM snapshot (one small query per transaction). */
 function latestRfm(logDb: SqliteDatabase) {
   const snapshots = new SqliteRfmSnapshotsStore(logDb);

@@ -8,7 +8,11 @@ import { processingOf } from './config/processing.js';
 import { Processor } from './modules/processor/processor.js';
 import { lockDataDir } from './platform/data-dir-lock.js';
 import { systemClock } from './platform/clock.js';
-import { buildProcessorSteps, processorStateOptions } from './processor-steps.js';
+import {
+  buildProcessorSteps,
+  optionalProcessorTracks,
+  processorStateOptions,
+} from './processor-steps.js';
 import { PiiCipher } from './modules/privacy/pii-cipher.js';
 import { resolveKeyring } from './platform/keyring-source.js';
 
@@ -41,7 +45,7 @@ export async function replay(
     const processor = new Processor({
       name: 'main',
       log: {
-        readToProcess: (a, l, withMessage) => reader.readToProcess(a, l, withMessage),
+        readToProcess: (a, l, withMessage, skip) => reader.readToProcess(a, l, withMessage, skip),
         onAppend: () => () => undefined,
       },
       store: new SqliteProcessorStore(stateDb, systemClock),
@@ -53,6 +57,7 @@ export async function replay(
       }),
       batchSize: config.processor.batchSize,
       pollIntervalMs: config.processor.pollIntervalMs,
+      optionalTracks: optionalProcessorTracks,
       clock: systemClock,
       logger: { error: () => undefined },
     });

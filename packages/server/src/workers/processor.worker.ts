@@ -13,7 +13,11 @@ import { PiiCipher } from '../modules/privacy/pii-cipher.js';
 import { systemClock } from '../platform/clock.js';
 import { prototypeKeys } from '../platform/prototype-keys.js';
 import { Keyring } from '../platform/keyring.js';
-import { buildProcessorSteps, processorStateOptions } from '../processor-steps.js';
+import {
+  buildProcessorSteps,
+  optionalProcessorTracks,
+  processorStateOptions,
+} from '../processor-steps.js';
 import { TrailReaderThread } from './trail-reader-thread.js';
 import type {
   FromProcessor,
@@ -73,7 +77,8 @@ const eraser = new SqliteSubjectEraser(logDb, stateDb, settings.processing.ident
 const processor = new Processor({
   name: settings.name,
   log: {
-    readToProcess: (after, limit, withMessage) => reader.readToProcess(after, limit, withMessage),
+    readToProcess: (after, limit, withMessage, skip) =>
+      reader.readToProcess(after, limit, withMessage, skip),
     onAppend(listener) {
       appendListeners.add(listener);
       return () => appendListeners.delete(listener);
@@ -83,6 +88,7 @@ const processor = new Processor({
   steps,
   batchSize: settings.batchSize,
   pollIntervalMs: settings.pollIntervalMs,
+  optionalTracks: optionalProcessorTracks,
   clock: systemClock,
   logger: {
     error(details, message) {

@@ -205,6 +205,21 @@ describe('SqliteEventLog', () => {
     });
   });
 
+  it('skips track events by name for processing, and only track events', async () => {
+    await log.append([
+      event({ event: 'Decision Served' }),
+      event({ type: 'page', event: 'Decision Served' }),
+      event({ event: 'Viewed' }),
+      event({ event: 'Decision Served' }),
+    ]);
+    const read = await log.readToProcess(0, 10, false, ['Decision Served']);
+    expect(read.events.map((e) => e.offset)).toEqual([2, 3]);
+    // The window still covers the skipped offsets.
+    expect(read).toMatchObject({ through: 4, reachedEnd: true });
+    const all = await log.readToProcess(0, 10, true, []);
+    expect(all.events.map((e) => e.offset)).toEqual([1, 2, 3, 4]);
+  });
+
   describe('scan', () => {
     beforeEach(async () => {
       await log.append([

@@ -50,8 +50,13 @@ export class SqliteEventLog implements EventLog {
     return this.reader.readOffsets(offsets);
   }
 
-  readToProcess(afterOffset: number, limit: number, withMessage: boolean): Promise<ProcessingRead> {
-    return this.reader.readToProcess(afterOffset, limit, withMessage);
+  readToProcess(
+    afterOffset: number,
+    limit: number,
+    withMessage: boolean,
+    skipTracks?: readonly string[],
+  ): Promise<ProcessingRead> {
+    return this.reader.readToProcess(afterOffset, limit, withMessage, skipTracks);
   }
 
   readFields(afterOffset: number, limit: number): Promise<EventFields[]> {

@@ -71,14 +71,15 @@ export class SqliteEventReader implements EventReader {
     );
     // Attune's announcements are skipped by SQLite: after a backfill they are millions.
     const notOwn = `source_id <> '${internalSourceId}'`;
+    const notSkipped = `NOT (type = 'track' AND event IN (SELECT value FROM json_each(?)))`;
     this.toProcess = db
       .prepare(
-        `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} ORDER BY seq`,
+        `SELECT ${eventColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} AND ${notSkipped} ORDER BY seq`,
       )
       .raw();
     this.fieldsToProcess = db
       .prepare(
-        `SELECT ${fieldColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} ORDER BY seq`,
+        `SELECT ${fieldColumns} FROM events WHERE seq > ? AND seq <= ? AND ${notOwn} AND ${notSkipped} ORDER BY seq`,
       )
       .raw();
     this.lastSeq = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).pluck();
@@ -124,6 +125,7 @@ export class SqliteEventReader implements EventReader {
     afterOffset: number,
     limit: number,
     withMessage: boolean,
+    skipTracks: readonly string[] = [],
   ): Promise<ProcessingRead> {
     // The window is fixed first: rows appended meanwhile have higher offsets (one writer),
     // so nothing inside it can appear later and be skipped.
@@ -132,6 +134,7 @@ export class SqliteEventReader implements EventReader {
     const rows = (withMessage ? this.toProcess : this.fieldsToProcess).all(
       afterOffset,
       window.upto,
+      JSON.stringify(skipTracks),
     ) as EventRow[];
     const events = withMessage
       ? rows.map((row) => toLoggedEvent(row, this.open))

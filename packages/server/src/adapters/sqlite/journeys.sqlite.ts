@@ -114,6 +114,7 @@ export class SqliteJourneyStore implements JourneyStore {
       definitionOf: p(
         'SELECT definition FROM journey_versions WHERE id = ? AND version = ?',
       ).pluck(),
+      anyJourney: p('SELECT EXISTS (SELECT 1 FROM journey_versions)').pluck(),
       cursor: p("SELECT log_offset FROM journey_cursor WHERE name = 'log'").pluck(),
       setCursor: p(
         `INSERT INTO journey_cursor (name, log_offset) VALUES ('log', ?)
@@ -211,12 +212,28 @@ export class SqliteJourneyStore implements JourneyStore {
     return this.s.definitionOf.get(id, version) as string | undefined;
   }
 
+  anyJourney(): boolean {
+    return this.s.anyJourney.get() === 1;
+  }
+
   cursor(): number {
     return (this.s.cursor.get() as number | undefined) ?? 0;
   }
 
   setCursor(offset: number): void {
     this.s.setCursor.run(offset);
+  }
+
+  skipTo(offset: number): void {
+    // An fsync per move would stall the request thread this runs on (WAL: a later synced
+    // commit makes this one durable too).
+    const was = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.s.setCursor.run(offset);
+    } finally {
+      this.db.pragma(`synchronous = ${was}`);
+    }
   }
 
   run(runId: string): RunRecord | undefined {

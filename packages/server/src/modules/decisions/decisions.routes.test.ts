@@ -161,7 +161,8 @@ describe('POST /v1/decide', () => {
       .poll(
         async () => {
           await settle();
-          const events = await call('GET', '/v1/profiles/user_id:ann/events?limit=50');
+          // In the log (profiles get them only when a segment or computed trait uses them).
+          const events = await call('GET', '/v1/events?userId=ann&limit=50');
           type Logged = { event: string; message: { properties: { decisionId?: string } } };
           return (events.body['events'] as Logged[]).find(
             (e) => e.event === 'Decision Served' && e.message.properties.decisionId === decisionId,

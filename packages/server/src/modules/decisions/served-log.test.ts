@@ -23,8 +23,9 @@ const served = (id: string, userId = 'ann'): ServedDecision => ({
 function recorder() {
   const calls: { writeKey: string; batch: Record<string, unknown>[] }[] = [];
   const log = new ServedLog({
-    ingest: async (writeKey, body) => {
-      calls.push({ writeKey, batch: (JSON.parse(body) as { batch: [] }).batch });
+    ingest: async (writeKey, messages) => {
+      // As ingestion would see them: plain JSON.
+      calls.push({ writeKey, batch: JSON.parse(JSON.stringify(messages)) as [] });
     },
     onError: (error) => {
       throw error;

@@ -4,12 +4,19 @@ import type { ServedDecision } from './decide.service.js';
 export const decisionServedEvent = 'Decision Served';
 
 export interface ServedLogDeps {
-  /** Ingests one batch body as the source of `writeKey` (ingestion's full write path). */
-  ingest: (writeKey: string, body: string) => Promise<void>;
+  /**
+   * Ingests messages as the source of `writeKey`: ingestion's checks, steps and append,
+   * without a body to serialize and parse again.
+   */
+  ingest: (writeKey: string, messages: readonly object[]) => Promise<void>;
   onError: (error: unknown) => void;
-  /** Most messages per batch (ingest takes up to 500 KB per batch). */
+  /** Most messages per batch. */
   maxBatch?: number;
-  /** How long decisions wait to share a batch. */
+  /**
+   * How long decisions wait to share a batch (default 100 ms). Each batch is an append the
+   * log writer and the processor wake up for; decisions are telemetry, and nothing waits
+   * for them.
+   */
   delayMs?: number;
 }
 
@@ -20,7 +27,7 @@ export interface ServedLogDeps {
  * process dies are lost; they are telemetry, and the answer never waited for them.
  */
 export class ServedLog {
-  private readonly pending = new Map<string, string[]>();
+  private readonly pending = new Map<string, object[]>();
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -29,9 +36,9 @@ export class ServedLog {
   add(decisions: readonly ServedDecision[], writeKey: string): void {
     let messages = this.pending.get(writeKey);
     if (messages === undefined) this.pending.set(writeKey, (messages = []));
-    for (const s of decisions) messages.push(JSON.stringify(servedMessage(s)));
+    for (const s of decisions) messages.push(servedMessage(s));
     if (messages.length >= (this.deps.maxBatch ?? 400)) this.flushKey(writeKey);
-    else this.timer ??= setTimeout(() => void this.flush(), this.deps.delayMs ?? 10);
+    else this.timer ??= setTimeout(() => void this.flush(), this.deps.delayMs ?? 100);
   }
 
   /** Sends everything waiting; resolves when it is in the log. */
@@ -47,7 +54,7 @@ export class ServedLog {
     this.pending.delete(writeKey);
     if (messages === undefined || messages.length === 0) return;
     const sent = this.deps
-      .ingest(writeKey, `{"batch":[${messages.join(',')}]}`)
+      .ingest(writeKey, messages)
       .catch((error: unknown) => this.deps.onError(error))
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);

@@ -92,6 +92,18 @@ describe('decide with cached visitor profiles', () => {
   });
 
   it('keeps a profile that only its own Decision Served events changed', async () => {
+    // The processor applies them to profiles only while something is defined on them.
+    const segment = {
+      id: 'often-served',
+      name: 'Often served',
+      condition: { type: 'event', event: 'Decision Served', count: { op: 'at_least', value: 50 } },
+    };
+    expect((await call('POST', '/v1/segments', segment)).status).toBe(201);
+    await expect
+      .poll(async () => (await call('GET', '/v1/segments/often-served')).body['status'], {
+        timeout: 5000,
+      })
+      .toMatchObject({ state: 'ready' });
     await send([{ type: 'identify', userId: 'cid', traits: { name: 'Cid', plan: 'pro' } }]);
     expect(await ask({ userId: 'cid' }, true)).toBe('pro: Welcome back, Cid');
     // Wait until the Decision Served event is in the profile (the log batches it briefly).

@@ -93,9 +93,15 @@ export interface EventLog {
   /**
    * What the processor consumes: the events among the next `limit` offsets, except Attune's
    * own announcements (source `attune`: merges, memberships, stages), which only restate
-   * what the processor itself committed. The message only `withMessage`.
+   * what the processor itself committed, and track events named in `skipTracks`. The
+   * message only `withMessage`.
    */
-  readToProcess(afterOffset: number, limit: number, withMessage: boolean): Promise<ProcessingRead>;
+  readToProcess(
+    afterOffset: number,
+    limit: number,
+    withMessage: boolean,
+    skipTracks?: readonly string[],
+  ): Promise<ProcessingRead>;
   /**
    * Like read, but only events matching the filter, examining at most `maxScanned`
    * events so a selective filter over a long log stays bounded.

@@ -1,9 +1,5 @@
-import {
-  isMessageType,
-  type MessageType,
-  type RejectedLine,
-  type RejectedMessage,
-} from '@attune/contracts';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
+import { type MessageType, type RejectedLine, type RejectedMessage } from '@attune/contracts';
 import type { Clock } from '../../platform/clock.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { WriteAuth } from '../access/api-keys.service.js';
@@ -27,6 +23,21 @@ import { splitJsonLines } from './steps/split-lines.js';
 import { splitRequest } from './steps/split-request.js';
 import { reject, type Rejection, type StepOutcome } from './steps/step-outcome.js';
 import { validateMessage } from './steps/validate-message.js';
+import {
+  ingested,
+  missingImportKey,
+  missingKey,
+  rawKey,
+  throttled,
+  type ImportResult,
+  type IngestResult,
+  type Processed,
+} from './ingest-outcomes.js';
+
+export type { ImportResult, IngestResult } from './ingest-outcomes.js';
+
+/** Messages prepared in one turn of the event loop before others get theirs. */
+const itemsPerTurn = 64;
 
 /**
  * A step between normalization and storage: the consent gate, PII protection and
@@ -68,17 +79,6 @@ export interface IngestRequest {
   imported?: boolean;
 }
 
-export type IngestResult =
-  | { kind: 'refused'; rejection: Rejection }
-  | {
-      kind: 'done';
-      /** Stored or acknowledged as duplicates. */
-      accepted: number;
-      duplicates: number;
-      dropped: number;
-      rejected: RejectedMessage[];
-    };
-
 export interface ImportRequest {
   /** JSONL: one Segment message per line. */
   rawBody: string;
@@ -86,18 +86,6 @@ export interface ImportRequest {
   /** `Sec-GPC: 1` was sent. */
   gpc?: boolean;
 }
-
-export type ImportResult =
-  | { kind: 'refused'; rejection: Rejection }
-  | {
-      kind: 'done';
-      /** Stored by this request (duplicates not included). */
-      accepted: number;
-      duplicates: number;
-      dropped: number;
-      /** In line order. */
-      rejected: RejectedLine[];
-    };
 
 export interface IngestionDeps {
   log: Pick<EventLog, 'append'>;
@@ -118,13 +106,6 @@ interface Prepared {
   assessment: Assessment | undefined;
 }
 
-interface Processed {
-  stored: number;
-  duplicates: number;
-  dropped: number;
-  rejected: RejectedMessage[];
-}
-
 /** The write path: parse → authenticate → split → validate → normalize → steps → append. */
 export class IngestionService {
   constructor(private readonly deps: IngestionDeps) {}
@@ -138,10 +119,8 @@ export class IngestionService {
 
     const writeKey = extractWriteKey(request.authorization, parsed.value);
     if (writeKey === undefined) return this.refuse(missingKey, receivedAt, null, implied);
-    const auth = await deps.authenticate(writeKey);
-    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, implied);
-    const wait = deps.admit?.(auth.keyId) ?? 0;
-    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, implied);
+    const auth = await this.authorize(writeKey, receivedAt, implied);
+    if (auth.kind === 'refused') return auth;
 
     const split = splitRequest(parsed.value, request.rawBody, request.endpoint);
     if (split.kind !== 'ok')
@@ -157,13 +136,7 @@ export class IngestionService {
       this.context(auth.sourceId, receivedAt, sentAt, defaults),
       { gpc: request.gpc ?? false, imported: request.imported ?? false },
     );
-    return {
-      kind: 'done',
-      accepted: done.stored + done.duplicates,
-      duplicates: done.duplicates,
-      dropped: done.dropped,
-      rejected: done.rejected,
-    };
+    return ingested(done);
   }
 
   /**
@@ -175,10 +148,8 @@ export class IngestionService {
     const receivedAt = deps.clock.now();
     const writeKey = extractWriteKey(request.authorization, undefined);
     if (writeKey === undefined) return this.refuse(missingImportKey, receivedAt, null, '');
-    const auth = await deps.authenticate(writeKey);
-    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, '');
-    const wait = deps.admit?.(auth.keyId) ?? 0;
-    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, '');
+    const auth = await this.authorize(writeKey, receivedAt, '');
+    if (auth.kind === 'refused') return auth;
 
     const context = this.context(auth.sourceId, receivedAt, null, {});
     const signals: StepRequest = { gpc: request.gpc ?? false, imported: true };
@@ -216,6 +187,39 @@ export class IngestionService {
     return { kind: 'done', ...result };
   }
 
+  /**
+   * Messages Attune builds itself for a source (the decisions it served): the same checks,
+   * steps (consent, PII protection…) and append as `ingest`, without a body to parse.
+   */
+  async ingestMessages(writeKey: string, messages: readonly object[]): Promise<IngestResult> {
+    const receivedAt = this.deps.clock.now();
+    const auth = await this.authorize(writeKey, receivedAt, '');
+    if (auth.kind === 'refused') return auth;
+    this.deps.metrics.batchSize(messages.length);
+    const done = await this.process(
+      messages,
+      () => null,
+      (index) => `/batch/${index}`,
+      null,
+      this.context(auth.sourceId, receivedAt, null, {}),
+      { gpc: false, imported: false },
+    );
+    return ingested(done);
+  }
+
+  /** The write key's source, if the key is valid and within its rate limit. */
+  private async authorize(
+    writeKey: string,
+    receivedAt: number,
+    type: string,
+  ): Promise<{ kind: 'refused'; rejection: Rejection } | { kind: 'ok'; sourceId: string }> {
+    const auth = await this.deps.authenticate(writeKey);
+    if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, type);
+    const wait = this.deps.admit?.(auth.keyId) ?? 0;
+    if (wait > 0) return this.refuse(throttled(wait), receivedAt, auth.sourceId, type);
+    return { kind: 'ok', sourceId: auth.sourceId };
+  }
+
   private context(
     sourceId: string,
     receivedAt: number,
@@ -233,7 +237,7 @@ export class IngestionService {
 
   /** Prepares every item, appends the good ones and counts what became of each. */
   private async process(
-    items: unknown[],
+    items: readonly unknown[],
     itemText: (index: number) => string | null,
     pointerOf: (index: number) => string,
     impliedType: MessageType | null,
@@ -246,6 +250,8 @@ export class IngestionService {
     const rejected: RejectedMessage[] = [];
     let dropped = 0;
     for (let index = 0; index < items.length; index++) {
+      // A big batch takes milliseconds to prepare: let other requests in between.
+      if (index > 0 && index % itemsPerTurn === 0) await yieldTurn();
       const item = items[index];
       const outcome = this.prepare(
         item,
@@ -349,36 +355,4 @@ export class IngestionService {
     );
     return { kind: 'refused', rejection };
   }
-}
-
-function throttled(seconds: number): Rejection {
-  return {
-    ...reject(
-      'rate_limited',
-      `This write key has used its request allowance; retry in ${seconds} s`,
-    ),
-    retryAfterSeconds: seconds,
-  };
-}
-
-const missingKey = reject(
-  'missing_write_key',
-  'Send the source write key as the HTTP Basic user name (empty password) or as `writeKey` in the body',
-);
-
-const missingImportKey = reject(
-  'missing_write_key',
-  'Send the source write key as the HTTP Basic user name (empty password) or as a Bearer token',
-);
-
-/** What can be told of a message that was not prepared: its type and name, if readable. */
-function rawKey(item: unknown, impliedType: MessageType | null, ctx: NormalizeContext): TallyKey {
-  const key = { receivedAt: ctx.receivedAt, sourceId: ctx.sourceId, type: '', event: '' };
-  if (typeof item !== 'object' || item === null) return key;
-  const fields = item as Record<string, unknown>;
-  const type = impliedType ?? fields['type'];
-  if (!isMessageType(type)) return key;
-  const name = type === 'track' ? fields['event'] : fields['name'];
-  const named = type === 'track' || type === 'page' || type === 'screen';
-  return { ...key, type, event: named && typeof name === 'string' ? name : '' };
 }

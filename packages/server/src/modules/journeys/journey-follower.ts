@@ -38,11 +38,20 @@ export class JourneyFollower {
     const { store, log, batchSize } = this.deps;
     const from = store.cursor();
     if (from >= through) return false;
+    // Without journeys there are no runs to move or answer: nothing to read.
+    if (!store.anyJourney()) {
+      store.skipTo(through);
+      return false;
+    }
     const fields = (await log.readFields(from, batchSize)).filter((e) => e.offset <= through);
     if (fields.length === 0) return false;
     const wanted = fields.filter((e) => this.wanted(e)).map((e) => e.offset);
     const events = wanted.length === 0 ? [] : await log.readOffsets(wanted);
     const last = (fields.at(-1) as EventFields).offset;
+    if (events.length === 0) {
+      if (store.cursor() === from) store.skipTo(last); // else another pump got here first
+      return true;
+    }
     store.transaction(() => {
       if (store.cursor() !== from) return; // Another pump got here first.
       for (const event of events) {

@@ -69,8 +69,18 @@ export interface JourneyStore {
   /** A version's definition, deleted or not (runs finish on the version they entered). */
   definitionOf(id: string, version: number): string | undefined;
 
+  /** Whether any journey was ever defined (deleted ones keep their versions). */
+  anyJourney(): boolean;
+
   cursor(): number;
+  /** Moves the cursor inside a transaction that commits what was followed with it. */
   setCursor(offset: number): void;
+  /**
+   * Moves the cursor past events no journey wanted, in its own commit that does not wait
+   * for the disk: it survives a crash of the process, and a power failure only means
+   * reading those events again. The follower moves it many times a second under load.
+   */
+  skipTo(offset: number): void;
 
   run(runId: string): RunRecord | undefined;
   latestRun(journeyId: string, profileId: string): RunRecord | undefined;

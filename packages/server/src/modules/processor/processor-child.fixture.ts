@@ -39,7 +39,7 @@ const reader = new SqliteEventReader(logDb, testCipher());
 const processor = new Processor({
   name: 'main',
   log: {
-    readToProcess: (a, l, withMessage) => reader.readToProcess(a, l, withMessage),
+    readToProcess: (a, l, withMessage, skip) => reader.readToProcess(a, l, withMessage, skip),
     onAppend: () => () => undefined,
   },
   store: new SqliteProcessorStore(db, systemClock),

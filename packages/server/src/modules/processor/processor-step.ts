@@ -19,6 +19,11 @@ export interface ProcessorStep {
    * (0: nothing), so changes made here are committed even with no events.
    */
   begin?(afterOffset: number): number;
+  /**
+   * Whether it needs track events of this name, among those the processor skips when no
+   * step does (`ProcessorDeps.optionalTracks`). Asked after `begin`, every transaction.
+   */
+  wantsTrack?(name: string): boolean;
   apply(events: readonly ProcessorEvent[]): void;
   /**
    * Work that does not come from events (timers, backfills), once per transaction after the

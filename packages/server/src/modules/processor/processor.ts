@@ -37,6 +37,12 @@ export interface ProcessorDeps {
   logger: ProcessorLogger;
   /** Told after every committed batch, e.g. to report progress across threads. */
   onCommitted?: (offset: number) => void;
+  /**
+   * Track events applied only while some step wants them (`ProcessorStep.wantsTrack`), e.g.
+   * Attune's own Decision Served: one per decision, most of the log when decisions are
+   * logged, and of use to a profile only when a segment or computed trait is defined on it.
+   */
+  optionalTracks?: readonly string[];
 }
 
 /**
@@ -92,10 +98,13 @@ export class Processor {
     let work = 0;
     try {
       for (const step of steps) work += step.begin?.(this.committed) ?? 0;
+      const skipTracks = (this.deps.optionalTracks ?? []).filter(
+        (name) => !steps.some((step) => step.wantsTrack?.(name) === true),
+      );
       lap('begin');
       for (;;) {
         const limit = Math.min(readSize, batchSize - applied);
-        const read = await log.readToProcess(last, limit, this.needsMessage);
+        const read = await log.readToProcess(last, limit, this.needsMessage, skipTracks);
         caughtUp = read.reachedEnd;
         if (read.through === last) break;
         if (read.events.length > 0) for (const step of steps) step.apply(read.events);

@@ -78,6 +78,7 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
   private readonly readsProperties: (eventName: string) => boolean;
   /** Profiles changed since `takeUpdated`, for readers that cache them (decide). */
   private updated = new Set<string>();
+  private readonly withComputedTraits: ReadonlySet<string>;
   /** Track events whose profile updates `takeUpdated` leaves out (see the constructor). */
   private readonly bookkeeping: ReadonlySet<string>;
 
@@ -89,8 +90,9 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
     private readonly definitions: readonly ComputedTraitDefinition[],
     private readonly observers: readonly ProfileObserver[] = [],
     /**
-     * Events about what Attune did for the person (Decision Served): they count on the
-     * profile and sit in its timeline, but a profile they alone touched is not reported
+     * Events about what Attune did for the person (Decision Served). The processor applies
+     * them only while a segment or computed trait is defined on them (`wantsTrack`). Then
+     * they count on the profile and sit in its timeline, but a profile they alone touched is not reported
      * by `takeUpdated`, so caches of profiles are not emptied by their own telemetry. Only
      * their own `computed.eventCounts`/`lastSeen` entries then lag in such caches; an event
      * with a computed trait defined on it is reported as usual.
@@ -98,9 +100,15 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
     bookkeepingEvents: readonly string[] = [],
   ) {
     const withComputedTraits = new Set(definitions.map((d) => d.event));
+    this.withComputedTraits = withComputedTraits;
     this.readsProperties = (name) =>
       withComputedTraits.has(name) || this.observers.some((o) => o.readsProperties(name));
     this.bookkeeping = new Set(bookkeepingEvents.filter((name) => !withComputedTraits.has(name)));
+  }
+
+  /** Events a computed trait is defined on. */
+  wantsTrack(name: string): boolean {
+    return this.withComputedTraits.has(name);
   }
 
   /**

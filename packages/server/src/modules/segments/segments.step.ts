@@ -113,6 +113,11 @@ export class SegmentsStep implements ProcessorStep, ProfileObserver {
     return this.index.readsProperties(eventName);
   }
 
+  /** Events that feed a segment's or stage's trails. */
+  wantsTrack(name: string): boolean {
+    return this.index.specsFor(name).length > 0;
+  }
+
   begin(afterOffset: number): number {
     const definitions = this.deps.definitions();
     const rfm = this.deps.rfm();
