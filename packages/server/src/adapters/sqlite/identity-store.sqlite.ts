@@ -175,21 +175,32 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   /** Identifier values are stored as ciphertexts of strings. */
+  // Statements of the less frequent calls, prepared at their first use: the merge and
+  // conflict relays and every profile read ask again and again, and preparing costs more
+  // than most of these queries.
+  private readonly statements = new Map<string, Statement>();
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   private plainValue(stored: string): string {
     const value = this.cipher.decryptLeaf(stored);
     return typeof value === 'string' ? value : String(value);
   }
 
   mergesAfter(seq: number, limit: number): MergeRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM identity_merges WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(seq, limit) as MergeRow[];
+    const rows = this.prepared(
+      'SELECT * FROM identity_merges WHERE seq > ? ORDER BY seq LIMIT ?',
+    ).all(seq, limit) as MergeRow[];
     return rows.map((r) => toMergeRecord(r, this.cipher));
   }
 
   countIdentifierIssues(issues: readonly IdentifierIssueCount[]): void {
     if (issues.length === 0) return;
-    const upsert = this.db.prepare(
+    const upsert = this.prepared(
       `INSERT INTO identifier_issues (hour, type, reason, count) VALUES (?, ?, ?, ?)
        ON CONFLICT (hour, type, reason) DO UPDATE SET count = count + excluded.count`,
     );
@@ -197,27 +208,23 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   mergeEventsLoggedThrough(): number {
-    const seq = this.db.prepare('SELECT seq FROM merge_events_logged WHERE id = 1').pluck().get();
+    const seq = this.prepared('SELECT seq FROM merge_events_logged WHERE id = 1').pluck().get();
     return (seq as number | undefined) ?? 0;
   }
 
-  // Prepared once: every profile read (API, journeys) asks.
-  private mergesIntoStatement: Statement | null = null;
-
   mergesInto(profileId: string): MergeRecord[] {
-    this.mergesIntoStatement ??= this.db.prepare(
+    const rows = this.prepared(
       `SELECT m.* FROM identity_merges m
        WHERE m.survivor_id = ? OR m.survivor_id IN (SELECT id FROM identity_profiles WHERE merged_into = ?)
        ORDER BY m.seq`,
-    );
-    const rows = this.mergesIntoStatement.all(profileId, profileId) as MergeRow[];
+    ).all(profileId, profileId) as MergeRow[];
     return rows.map((r) => toMergeRecord(r, this.cipher));
   }
 
   conflicts(afterSeq: number, limit: number): ConflictRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM identity_conflicts WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as ConflictRow[];
+    const rows = this.prepared(
+      'SELECT * FROM identity_conflicts WHERE seq > ? ORDER BY seq LIMIT ?',
+    ).all(afterSeq, limit) as ConflictRow[];
     return rows.map((r) => ({
       seq: r.seq,
       profileId: r.profile_id,

@@ -92,10 +92,10 @@ export class ProfilesStep implements ProcessorStep, ProfileAccess {
     /**
      * Events about what Attune did for the person (Decision Served). The processor applies
      * them only while a segment or computed trait is defined on them (`wantsTrack`). Then
-     * they count on the profile and sit in its timeline, but a profile they alone touched is not reported
-     * by `takeUpdated`, so caches of profiles are not emptied by their own telemetry. Only
-     * their own `computed.eventCounts`/`lastSeen` entries then lag in such caches; an event
-     * with a computed trait defined on it is reported as usual.
+     * they count on the profile and sit in its timeline, but a profile they alone touched
+     * is not reported by `takeUpdated`, so caches of profiles are not emptied by their own
+     * telemetry. Only their own `computed.eventCounts`/`lastSeen` entries then lag in such
+     * caches; an event with a computed trait defined on it is reported as usual.
      */
     bookkeepingEvents: readonly string[] = [],
   ) {
