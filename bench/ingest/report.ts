@@ -102,3 +102,30 @@ export function writeResults(dir: string, results: unknown): string {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }
+
+/** A warning that stands out in the output. */
+export function loud(title: string, lines: string[]): void {
+  const bar = '!'.repeat(78);
+  console.log(`\n${bar}\n!! ${title}`);
+  for (const line of lines) console.log(`!!   ${line}`);
+  console.log(bar);
+}
+
+/** Overwrites the current terminal line with progress (nothing when not a terminal). */
+export function progress(text: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
+}
+
+/**
+ * Runs a benchmark's main and exits with its code; a throw is reported loudly and exits 1.
+ * Children are stopped by then; the exit hooks remove temp directories.
+ */
+export async function runBenchmark(main: () => Promise<number>): Promise<never> {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    loud('BENCHMARK FAILED', String(error instanceof Error ? error.message : error).split('\n'));
+    process.exitCode = 1;
+  }
+  process.exit();
+}

@@ -22,8 +22,10 @@ import {
   count,
   cpuLine,
   logCheckText,
+  loud,
   median,
   roundLine,
+  runBenchmark,
   summarize,
   summaryLine,
   targets,
@@ -49,13 +51,6 @@ function gitState(): { commit: string; dirty: boolean } | null {
   } catch {
     return null;
   }
-}
-
-function loud(title: string, lines: string[]): void {
-  const bar = '!'.repeat(78);
-  console.log(`\n${bar}\n!! ${title}`);
-  for (const line of lines) console.log(`!!   ${line}`);
-  console.log(bar);
 }
 
 async function main(): Promise<number> {
@@ -162,11 +157,4 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  loud('BENCHMARK FAILED', String(error instanceof Error ? error.message : error).split('\n'));
-  process.exitCode = 1;
-}
-// Children are stopped by now; the exit hook removes the temp directory.
-process.exit();
+await runBenchmark(main);

@@ -18,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JourneyInput, JourneyStats } from '@attune/contracts';
 import { scrapeMetrics } from '../ingest/attune-probe.js';
+import { loud, progress, runBenchmark } from '../ingest/report.js';
 import { writePool } from '../ingest/body-pool.js';
 import { killChildrenOnExit, onExit } from '../ingest/processes.js';
 import { attuneCli } from '../ingest/rounds.js';
@@ -71,17 +72,6 @@ function journey(waitMinutes: number): JourneyInput {
       done: { type: 'exit' },
     },
   };
-}
-
-function loud(title: string, lines: string[]): void {
-  const bar = '!'.repeat(78);
-  console.log(`\n${bar}\n!! ${title}`);
-  for (const line of lines) console.log(`!!   ${line}`);
-  console.log(bar);
-}
-
-function progress(text: string): void {
-  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -333,10 +323,4 @@ function overlapText(sampler: ProgressSampler, w: LoadWindow, t0: number): strin
   return `during its measured ${secs((w.measuredTo - w.measuredFrom) / 1000)} (${since(t0, w.measuredFrom)} to ${since(t0, w.measuredTo)} after the first entry event): runs created ${count(a.entered)} → ${count(b.entered)}, wait timers set ${count(a.scheduled)} → ${count(b.scheduled)}, timers fired ${count(a.fired)} → ${count(b.fired)}, emails sent ${count(a.sent)} → ${count(b.sent)}`;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  loud('BENCHMARK FAILED', String(error instanceof Error ? error.message : error).split('\n'));
-  process.exitCode = 1;
-}
-process.exit();
+await runBenchmark(main);

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { SegmentView } from '@attune/contracts';
 import { writePool } from '../ingest/body-pool.js';
 import { killChildrenOnExit, onExit } from '../ingest/processes.js';
-import { count, median } from '../ingest/report.js';
+import { count, loud, median, progress, runBenchmark } from '../ingest/report.js';
 import { attuneCli } from '../ingest/rounds.js';
 import { History, loadHistory, type LoadedHistory } from './history.js';
 import { healthzTimes, measureLatency } from './latency.js';
@@ -55,18 +55,6 @@ async function announcementsCaughtUp(dataDir: string, limitMs: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return null;
-}
-
-function loud(title: string, lines: string[]): void {
-  const bar = '!'.repeat(78);
-  console.log(`\n${bar}\n!! ${title}`);
-  for (const line of lines) console.log(`!!   ${line}`);
-  console.log(bar);
-}
-
-/** Overwrites the current terminal line with progress (nothing when not a terminal). */
-function progress(text: string): void {
-  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
 }
 
 function sizesLine(segments: SegmentView[]): string {
@@ -242,14 +230,7 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  loud('BENCHMARK FAILED', String(error instanceof Error ? error.message : error).split('\n'));
-  process.exitCode = 1;
-}
-// Children are stopped by now; the exit hook removes the temp directory.
-process.exit();
+await runBenchmark(main);
 
 /** Loads the history; its generator (a million messageId prefixes) is dropped after. */
 async function loadHistoryOnce(

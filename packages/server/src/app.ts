@@ -335,7 +335,7 @@ async function assemble(
     consent,
     segmentExists: (id) => segmentDefinitions.get(id)?.deletedAt === null,
     processedThrough: () => (processor === null ? null : processor.committedOffset),
-    ingest: (request) => ingestion.ingest(request),
+    ingestMessages: (writeKey, messages) => ingestion.ingestMessages(writeKey, messages),
     keys,
     keyring,
     registry: metrics.registry,

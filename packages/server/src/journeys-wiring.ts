@@ -7,7 +7,7 @@ import type { SqliteJourneyStore } from './adapters/sqlite/journeys.sqlite.js';
 import { SmtpMailer } from './adapters/smtp/smtp-mailer.js';
 import type { Config } from './config/config.js';
 import type { EventLog } from './modules/event-log/event-log.store.js';
-import type { IngestRequest, IngestResult } from './modules/ingestion/ingestion.service.js';
+import type { IngestResult } from './modules/ingestion/ingestion.service.js';
 import type { HttpSender } from './modules/journeys/http-sender.js';
 import { ActionPerformer } from './modules/journeys/journey-actions.js';
 import { JourneyExecutor } from './modules/journeys/journey-executor.js';
@@ -38,7 +38,7 @@ export interface JourneysWiring {
   segmentExists(id: string): boolean;
   /** The offset the processor has committed through, or null without a processor here. */
   processedThrough: () => number | null;
-  ingest(request: IngestRequest): Promise<IngestResult>;
+  ingestMessages(writeKey: string, messages: readonly object[]): Promise<IngestResult>;
   /** Where the `journeys` source's write key is made (its events: update_traits, track_event). */
   keys: Pick<ApiKeysService, 'ensureWriteKey'>;
   keyring: Keyring;
@@ -161,11 +161,7 @@ export async function registerJourneys(http: FastifyInstance, w: JourneysWiring)
       };
     },
     async ingest(message) {
-      const result = await w.ingest({
-        endpoint: 'batch',
-        rawBody: JSON.stringify({ batch: [message] }),
-        authorization: `Bearer ${writeKey}`,
-      });
+      const result = await w.ingestMessages(writeKey, [message]);
       if (result.kind === 'refused') throw new Error(result.rejection.detail);
     },
     unsubscribeUrl: (profileId, purpose) => links.url(profileId, purpose),

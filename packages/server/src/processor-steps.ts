@@ -59,16 +59,17 @@ export function buildProcessorSteps(
     settings.identityRules,
     settings.computedTraits,
     [segments],
-    [decisionServedEvent],
+    optionalProcessorTracks,
   );
   segments.attach(profiles);
   return [new EventVolumeStep(new SqliteEventVolumeStore(db)), profiles, segments];
 }
 
 /**
- * Track events the processor applies only while a step wants them: decisions are logged
- * one event each, and profiles need them only when a segment or computed trait is
- * defined on them.
+ * Attune's own telemetry tracks: the processor applies them only while a step wants them
+ * (decisions are logged one event each, and profiles need them only when a segment or
+ * computed trait is defined on them), and a profile they alone changed is not reported as
+ * updated.
  */
 export const optionalProcessorTracks: readonly string[] = [decisionServedEvent];
 

@@ -116,13 +116,13 @@ export class SqliteEventLog implements EventLog {
     return this.writer.commits;
   }
 
-  /** Why appends would fail right now (writer down), or null. */
   /** For readiness: why appends are refused now, or null; throws when the file cannot be read. */
   async storageProblem(): Promise<string | null> {
     await this.reader.lastOffset();
     return this.unavailableReason;
   }
 
+  /** Why appends would fail right now (writer down), or null. */
   get unavailableReason(): string | null {
     return this.writer.unavailableReason;
   }

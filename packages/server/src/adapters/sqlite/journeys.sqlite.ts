@@ -92,7 +92,11 @@ const toAction = (r: ActionRow): ActionRecord => ({
 export class SqliteJourneyStore implements JourneyStore {
   private readonly s;
 
+  /** The connection's own setting, which `skipTo` lowers for one commit. */
+  private readonly synchronous: number;
+
   constructor(private readonly db: SqliteDatabase) {
+    this.synchronous = db.pragma('synchronous', { simple: true }) as number;
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       maxVersion: p('SELECT max(version) AS v FROM journey_versions WHERE id = ?').pluck(),
@@ -227,12 +231,11 @@ export class SqliteJourneyStore implements JourneyStore {
   skipTo(offset: number): void {
     // An fsync per move would stall the request thread this runs on (WAL: a later synced
     // commit makes this one durable too).
-    const was = this.db.pragma('synchronous', { simple: true }) as number;
     this.db.pragma('synchronous = NORMAL');
     try {
       this.s.setCursor.run(offset);
     } finally {
-      this.db.pragma(`synchronous = ${was}`);
+      this.db.pragma(`synchronous = ${this.synchronous}`);
     }
   }
 

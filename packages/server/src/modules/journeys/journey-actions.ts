@@ -107,11 +107,13 @@ export class ActionPerformer {
       };
     const purpose = action.purpose ?? 'marketing_email';
     const unsubscribeUrl = this.deps.unsubscribeUrl(profile.id, purpose);
-    const texts = [action.subject, action.html ?? '', action.text ?? ''];
+    let computed: Record<string, unknown> | undefined;
     const scope = {
       traits: profile.traits,
-      // Only a template that uses them pays for the computed traits.
-      computed: texts.some((t) => t.includes('computed')) ? profile.computed() : {},
+      // Only a template that reads them pays for the computed traits.
+      get computed() {
+        return (computed ??= profile.computed());
+      },
       event: await this.trigger(job),
       journey: journeyRef(job),
       unsubscribe_url: unsubscribeUrl,

@@ -77,7 +77,7 @@ export class JourneyExecutor {
     if (this.timer !== null) clearTimeout(this.timer);
     await this.ticking;
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.settled.add(resolve));
-    // What finished is recorded; the actions that follows (and queued ones) wait for the next start.
+    // What finished is recorded; the actions that follow (and queued ones) wait for the next start.
     this.commitFinished();
     this.requeue();
   }
