@@ -25,6 +25,7 @@ export * from './quality/quality-report.js';
 export * from './conditions/compare-values.js';
 export * from './conditions/event-trails.js';
 export * from './conditions/compile-condition.js';
+export * from './conditions/compile-rule-set.js';
 export * from './conditions/check-condition.js';
 export * from './privacy/pii-fields.js';
 export * from './privacy/consent-policy.js';

@@ -74,8 +74,12 @@ const earliest = (a: number | null, b: number | null): number | null =>
 /** Compiles a checked condition (see `checkCondition`) into a predicate. */
 export function compileCondition(
   condition: Condition,
-  /** `generate: false` keeps the closure tree (the reference the generated code is tested against). */
-  options: { generate?: boolean } = {},
+  options: {
+    /** `false` keeps the closure tree (the reference the generated code is tested against). */
+    generate?: boolean;
+    /** Told each leaf's own predicate (`compileRuleSet` writes its leaves from them). */
+    onLeaf?: (leaf: LeafCondition, evaluate: (input: ConditionInput) => boolean) => void;
+  } = {},
 ): CompiledCondition {
   const dependencies: ConditionDependencies = {
     events: new Set(),
@@ -135,6 +139,7 @@ export function compileCondition(
       default: {
         const node = compileLeaf(c);
         leaves.set(c, node);
+        options.onLeaf?.(c, (input) => node.evaluate(input));
         return node;
       }
     }

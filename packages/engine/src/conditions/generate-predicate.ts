@@ -4,19 +4,40 @@ import type { ConditionInput } from './compile-condition.js';
 
 type Evaluate = (input: ConditionInput) => boolean;
 
+/** Writes conditions as JavaScript text over an input `i`, with its constants in `k`. */
+export interface PredicateWriter {
+  /** A leaf as an expression (it may assign the scratch variable `v`). */
+  leaf(c: LeafCondition): string;
+  /** A tree as an expression, each leaf written by `leafText`. */
+  tree(c: Condition, leafText: (leaf: LeafCondition) => string): string;
+  /** A constant's place in `k`, for values the text refers to but cannot hold. */
+  constant(value: unknown): string;
+  /** Runs `body` as a function of `k` (these constants) and returns what it returns. */
+  make<T>(body: string): T;
+}
+
 /**
  * One JavaScript function for a whole condition tree, instead of a closure per node: a tree
  * of closures costs a call or three per node, and a decision evaluates thousands of nodes
- * per request. Comparisons of traits, computed values and context inline their common
- * cases (text equality, text membership, numeric thresholds) and call the node's own tester
- * otherwise; other leaves call the closure `compileCondition` built for them. The generated
- * text holds fixed fragments, indices into `k` (testers, sets, readers), and strings and
- * numbers of the condition only as literals made by `literal` (JSON.stringify).
+ * per request. See `predicateWriter` for what the text holds.
  */
 export function generatePredicate(
   condition: Condition,
   closureOf: (leaf: LeafCondition) => Evaluate,
 ): Evaluate {
+  const writer = predicateWriter(closureOf);
+  const text = writer.tree(condition, (leaf) => writer.leaf(leaf));
+  return writer.make(`return (i) => { let v; return ${text}; };`);
+}
+
+/**
+ * Comparisons of traits, computed values and context inline their common cases (text
+ * equality, text membership, numeric thresholds) and call the node's own tester otherwise;
+ * other leaves call the closure `compileCondition` built for them (`closureOf`). The text
+ * holds fixed fragments, indices into `k` (testers, sets, readers), and strings and numbers
+ * of the condition only as literals made by `literal` (JSON.stringify).
+ */
+export function predicateWriter(closureOf: (leaf: LeafCondition) => Evaluate): PredicateWriter {
   const k: unknown[] = [];
   const constant = (value: unknown): string => `k[${k.push(value) - 1}]`;
   /** Read when a decision is asked without a context, and where there is none. */
@@ -72,13 +93,8 @@ export function generatePredicate(
     return `${test}(${read}, i.now)`;
   };
 
-  const generate = (c: Condition): string => {
+  const leaf = (c: LeafCondition): string => {
     switch (c.type) {
-      case 'and':
-      case 'or':
-        return `(${c.conditions.map(generate).join(c.type === 'and' ? ' && ' : ' || ')})`;
-      case 'not':
-        return `!${generate(c.condition)}`;
       case 'segment':
         return `(i.isMember(${literal(c.segment)}) === ${c.member === false ? 'false' : 'true'})`;
       case 'trait':
@@ -92,9 +108,27 @@ export function generatePredicate(
     }
   };
 
-  const body = `return (i) => { let v; return ${generate(condition)}; };`;
-  // Values enter the text only as `literal`s (see above).
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('k', body) as (constants: unknown[]) => Evaluate;
-  return make(k);
+  const tree = (c: Condition, leafText: (leaf: LeafCondition) => string): string => {
+    switch (c.type) {
+      case 'and':
+      case 'or':
+        return `(${c.conditions.map((child) => tree(child, leafText)).join(c.type === 'and' ? ' && ' : ' || ')})`;
+      case 'not':
+        return `!${tree(c.condition, leafText)}`;
+      default:
+        return leafText(c);
+    }
+  };
+
+  return {
+    leaf,
+    tree,
+    constant,
+    make<T>(body: string): T {
+      // Values enter the text only as `literal`s (see above).
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const make = new Function('k', body) as (constants: unknown[]) => T;
+      return make(k);
+    },
+  };
 }

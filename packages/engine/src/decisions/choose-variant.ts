@@ -6,11 +6,8 @@ import type {
   VariantInput,
 } from '@attune/contracts';
 import { durationMs } from '../conditions/compare-values.js';
-import {
-  compileCondition,
-  type CompiledCondition,
-  type ConditionInput,
-} from '../conditions/compile-condition.js';
+import type { ConditionInput } from '../conditions/compile-condition.js';
+import { compileRuleSet, type CompiledRuleSet } from '../conditions/compile-rule-set.js';
 
 /** A placement's definition, its conditions already checked (`checkCondition`). */
 export interface PlacementDefinition {
@@ -37,7 +34,6 @@ export interface CompiledRule {
   /** The schedule in epoch ms: applies from `start` (inclusive) to `end` (exclusive). */
   start: number | null;
   end: number | null;
-  condition: CompiledCondition;
   /** The variant's cap. */
   cap: CompiledCap | null;
 }
@@ -47,6 +43,8 @@ export interface CompiledPlacement {
   version: number;
   /** In the order they are tried: overrides first, then by priority, then as listed. */
   rules: CompiledRule[];
+  /** The rules' conditions, in the same order (their shared tests evaluated once). */
+  conditions: CompiledRuleSet;
   fallback: VariantInput;
   /** The cap on the rules' variants together. */
   cap: CompiledCap | null;
@@ -70,6 +68,7 @@ const compileCap = (cap: FrequencyCap | null | undefined, counter: string): Comp
 export function compilePlacement(definition: PlacementDefinition): CompiledPlacement {
   const rules = definition.rules.map((rule, index) => ({
     index,
+    condition: rule.condition as Condition,
     compiled: {
       id: rule.id,
       variant: rule.variant,
@@ -77,7 +76,6 @@ export function compilePlacement(definition: PlacementDefinition): CompiledPlace
       priority: rule.priority ?? 0,
       start: instant(rule.schedule?.start),
       end: instant(rule.schedule?.end),
-      condition: compileCondition(rule.condition as Condition),
       cap: compileCap(rule.variant.cap, `${definition.id}\u0000${rule.variant.id}`),
     },
   }));
@@ -92,6 +90,7 @@ export function compilePlacement(definition: PlacementDefinition): CompiledPlace
     id: definition.id,
     version: definition.version,
     rules: rules.map((r) => r.compiled),
+    conditions: compileRuleSet(rules.map((r) => r.condition)),
     fallback: definition.fallback,
     cap,
     capped: cap !== null || rules.some((r) => r.compiled.cap !== null),
@@ -120,8 +119,10 @@ export function chooseVariant(
   if (options.holdout) return { variant: placement.fallback, rule: null, reason: 'holdout' };
   const reached = placement.capped ? options.reached : undefined;
   let passedOver = false;
-  for (const rule of placement.rules) {
-    if (!scheduled(rule, input.now) || !rule.condition.evaluate(input)) continue;
+  const conditions = placement.conditions.against(input);
+  for (let k = conditions.firstHolding(0); k >= 0; k = conditions.firstHolding(k + 1)) {
+    const rule = placement.rules[k] as CompiledRule;
+    if (!scheduled(rule, input.now)) continue;
     if (reached !== undefined) {
       if (placement.cap !== null && reached(placement.cap)) {
         passedOver = true;

@@ -1,0 +1,120 @@
+import type { Condition, LeafCondition } from '@attune/contracts';
+import { compileCondition, type ConditionInput } from './compile-condition.js';
+import { predicateWriter } from './generate-predicate.js';
+
+/**
+ * Several conditions evaluated together against one input. Rules of a placement (and a
+ * shop's rules generally) test the same few things again and again: the same segment, the
+ * same page path, the same plan. Here each distinct leaf is evaluated at most once per
+ * input and its answer is shared by every condition that has it.
+ */
+export interface CompiledRuleSet {
+  readonly size: number;
+  /** A fresh evaluation against one input; leaves are evaluated when first needed. */
+  against(input: ConditionInput): RuleSetEvaluation;
+}
+
+export interface RuleSetEvaluation {
+  /** The first condition from index `from` on (in the order given) that holds, or -1. */
+  firstHolding(from: number): number;
+  /** How many of the conditions hold. */
+  countHolding(): number;
+}
+
+/** Leaf results: 0 not evaluated yet, 1 holds, 2 does not. */
+type Memo = Uint8Array;
+
+/**
+ * Conditions per generated function, so each stays small enough to optimize. Straight-line
+ * code: a switch over the condition's index, called per condition, was 3–4 times slower.
+ */
+const chunkSize = 64;
+
+/**
+ * Compiles checked conditions (see `checkCondition`) into one set. Leaves are the same when
+ * their definitions are the same JSON, so equal leaves written with their keys in another
+ * order are evaluated separately (correct, only not shared). The generated text follows
+ * `predicateWriter`: values enter it only as escaped literals or indices into constants.
+ */
+export function compileRuleSet(conditions: readonly Condition[]): CompiledRuleSet {
+  const closures = new Map<LeafCondition, (input: ConditionInput) => boolean>();
+  for (const condition of conditions)
+    compileCondition(condition, {
+      generate: false,
+      onLeaf: (leaf, evaluate) => closures.set(leaf, evaluate),
+    });
+  const writer = predicateWriter((leaf) => closures.get(leaf) as (i: ConditionInput) => boolean);
+
+  const leafIndex = new Map<string, number>();
+  const distinct: LeafCondition[] = [];
+  const indexOf = (leaf: LeafCondition): number => {
+    const key = JSON.stringify(leaf);
+    let index = leafIndex.get(key);
+    if (index === undefined) {
+      index = distinct.push(leaf) - 1;
+      leafIndex.set(key, index);
+    }
+    return index;
+  };
+  const walk = (c: Condition): void => {
+    if (c.type === 'and' || c.type === 'or') c.conditions.forEach(walk);
+    else if (c.type === 'not') walk(c.condition);
+    else indexOf(c);
+  };
+  conditions.forEach(walk);
+
+  const leafChunks = chunks(distinct, (leaf, j) => ` case ${j}: return ${writer.leaf(leaf)};`).map(
+    (cases) =>
+      writer.make<LeafChunk>(`return (j, i) => { let v; switch (j) {${cases} } return false; };`),
+  );
+  const leafText = (leaf: LeafCondition): string => {
+    const j = indexOf(leaf);
+    const evaluate = writer.constant(leafChunks[Math.floor(j / chunkSize)]);
+    return `(((x = m[${j}]) === 0 ? (m[${j}] = x = ${evaluate}(${j}, i) ? 1 : 2) : x) === 1)`;
+  };
+  const firstChunks = chunks(
+    conditions,
+    (c, n) => ` if (from <= ${n} && ${writer.tree(c, leafText)}) return ${n};`,
+  ).map((body) => writer.make<FirstChunk>(`return (from, i, m) => { let x;${body} return -1; };`));
+  const countChunks = chunks(conditions, (c) => ` if (${writer.tree(c, leafText)}) n++;`).map(
+    (body) => writer.make<CountChunk>(`return (i, m) => { let x, n = 0;${body} return n; };`),
+  );
+
+  const leafCount = distinct.length;
+  return {
+    size: conditions.length,
+    against(input) {
+      const memo = new Uint8Array(leafCount);
+      return {
+        firstHolding(from) {
+          for (let c = Math.floor(Math.max(0, from) / chunkSize); c < firstChunks.length; c++) {
+            const found = (firstChunks[c] as FirstChunk)(from, input, memo);
+            if (found >= 0) return found;
+          }
+          return -1;
+        },
+        countHolding() {
+          let n = 0;
+          for (const count of countChunks) n += count(input, memo);
+          return n;
+        },
+      };
+    },
+  };
+}
+
+type LeafChunk = (j: number, input: ConditionInput) => boolean;
+type FirstChunk = (from: number, input: ConditionInput, memo: Memo) => number;
+type CountChunk = (input: ConditionInput, memo: Memo) => number;
+
+/** The items' texts joined, `chunkSize` items to a text. */
+function chunks<T>(items: readonly T[], text: (item: T, index: number) => string): string[] {
+  const out: string[] = [];
+  for (let first = 0; first < items.length; first += chunkSize) {
+    let joined = '';
+    const last = Math.min(first + chunkSize, items.length);
+    for (let n = first; n < last; n++) joined += text(items[n] as T, n);
+    out.push(joined);
+  }
+  return out;
+}
