@@ -45,39 +45,42 @@ export function compileRuleSet(conditions: readonly Condition[]): CompiledRuleSe
     });
   const writer = predicateWriter((leaf) => closures.get(leaf) as (i: ConditionInput) => boolean);
 
-  const leafIndex = new Map<string, number>();
+  const byJson = new Map<string, number>();
+  /** Each leaf object's index among the distinct leaves. */
+  const leafIndex = new Map<LeafCondition, number>();
   const distinct: LeafCondition[] = [];
-  const indexOf = (leaf: LeafCondition): number => {
-    const key = JSON.stringify(leaf);
-    let index = leafIndex.get(key);
-    if (index === undefined) {
-      index = distinct.push(leaf) - 1;
-      leafIndex.set(key, index);
-    }
-    return index;
-  };
   const walk = (c: Condition): void => {
     if (c.type === 'and' || c.type === 'or') c.conditions.forEach(walk);
     else if (c.type === 'not') walk(c.condition);
-    else indexOf(c);
+    else {
+      const key = JSON.stringify(c);
+      let index = byJson.get(key);
+      if (index === undefined) {
+        index = distinct.push(c) - 1;
+        byJson.set(key, index);
+      }
+      leafIndex.set(c, index);
+    }
   };
   conditions.forEach(walk);
 
   const leafChunks = chunks(distinct, (leaf, j) => ` case ${j}: return ${writer.leaf(leaf)};`).map(
     (cases) =>
-      writer.make<LeafChunk>(`return (j, i) => { let v; switch (j) {${cases} } return false; };`),
+      writer.constant(
+        writer.make<LeafChunk>(`return (j, i) => { let v; switch (j) {${cases} } return false; };`),
+      ),
   );
   const leafText = (leaf: LeafCondition): string => {
-    const j = indexOf(leaf);
-    const evaluate = writer.constant(leafChunks[Math.floor(j / chunkSize)]);
+    const j = leafIndex.get(leaf) as number;
+    const evaluate = leafChunks[Math.floor(j / chunkSize)] as string;
     return `(((x = m[${j}]) === 0 ? (m[${j}] = x = ${evaluate}(${j}, i) ? 1 : 2) : x) === 1)`;
   };
-  const firstChunks = chunks(
-    conditions,
-    (c, n) => ` if (from <= ${n} && ${writer.tree(c, leafText)}) return ${n};`,
-  ).map((body) => writer.make<FirstChunk>(`return (from, i, m) => { let x;${body} return -1; };`));
-  const countChunks = chunks(conditions, (c) => ` if (${writer.tree(c, leafText)}) n++;`).map(
-    (body) => writer.make<CountChunk>(`return (i, m) => { let x, n = 0;${body} return n; };`),
+  const texts = conditions.map((c) => writer.tree(c, leafText));
+  const firstChunks = chunks(texts, (text, n) => ` if (from <= ${n} && ${text}) return ${n};`).map(
+    (body) => writer.make<FirstChunk>(`return (from, i, m) => { let x;${body} return -1; };`),
+  );
+  const countChunks = chunks(texts, (text) => ` if (${text}) n++;`).map((body) =>
+    writer.make<CountChunk>(`return (i, m) => { let x, n = 0;${body} return n; };`),
   );
 
   const leafCount = distinct.length;

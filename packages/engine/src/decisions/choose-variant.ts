@@ -119,6 +119,8 @@ export function chooseVariant(
   if (options.holdout) return { variant: placement.fallback, rule: null, reason: 'holdout' };
   const reached = placement.capped ? options.reached : undefined;
   let passedOver = false;
+  // Conditions first, then the schedule: a rule out of schedule may have its condition
+  // evaluated for nothing, which changes no answer (conditions only read).
   const conditions = placement.conditions.against(input);
   for (let k = conditions.firstHolding(0); k >= 0; k = conditions.firstHolding(k + 1)) {
     const rule = placement.rules[k] as CompiledRule;

@@ -36,8 +36,12 @@ import {
 
 export type { ImportResult, IngestResult } from './ingest-outcomes.js';
 
-/** Messages prepared in one turn of the event loop before others get theirs. */
-const itemsPerTurn = 64;
+/**
+ * Messages prepared in one turn of the event loop before others get theirs. At 64, one
+ * turn of a batch of logged decisions (300 every 100 ms at 1,000 decides/s) held the
+ * request thread for 1–2 ms; 16 keeps turns well under a millisecond.
+ */
+const itemsPerTurn = 16;
 
 /**
  * A step between normalization and storage: the consent gate, PII protection and
