@@ -86,24 +86,33 @@ export function compileRuleSet(conditions: readonly Condition[]): CompiledRuleSe
   const leafCount = distinct.length;
   return {
     size: conditions.length,
-    against(input) {
-      const memo = new Uint8Array(leafCount);
-      return {
-        firstHolding(from) {
-          for (let c = Math.floor(Math.max(0, from) / chunkSize); c < firstChunks.length; c++) {
-            const found = (firstChunks[c] as FirstChunk)(from, input, memo);
-            if (found >= 0) return found;
-          }
-          return -1;
-        },
-        countHolding() {
-          let n = 0;
-          for (const count of countChunks) n += count(input, memo);
-          return n;
-        },
-      };
-    },
+    against: (input) => new Evaluation(input, new Uint8Array(leafCount), firstChunks, countChunks),
   };
+}
+
+/** One input's evaluation: a class, so that each (one per placement per decide) is one object. */
+class Evaluation implements RuleSetEvaluation {
+  constructor(
+    private readonly input: ConditionInput,
+    private readonly memo: Memo,
+    private readonly firstChunks: readonly FirstChunk[],
+    private readonly countChunks: readonly CountChunk[],
+  ) {}
+
+  firstHolding(from: number): number {
+    const { firstChunks } = this;
+    for (let c = Math.floor(Math.max(0, from) / chunkSize); c < firstChunks.length; c++) {
+      const found = (firstChunks[c] as FirstChunk)(from, this.input, this.memo);
+      if (found >= 0) return found;
+    }
+    return -1;
+  }
+
+  countHolding(): number {
+    let n = 0;
+    for (const count of this.countChunks) n += count(this.input, this.memo);
+    return n;
+  }
 }
 
 type LeafChunk = (j: number, input: ConditionInput) => boolean;

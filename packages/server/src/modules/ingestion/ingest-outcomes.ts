@@ -9,28 +9,26 @@ import type { TallyKey } from './ingest-tally.js';
 import type { NormalizeContext } from './steps/normalize-message.js';
 import { reject, type Rejection } from './steps/step-outcome.js';
 
-export type IngestResult =
-  | { kind: 'refused'; rejection: Rejection }
-  | {
-      kind: 'done';
-      /** Stored or acknowledged as duplicates. */
-      accepted: number;
-      duplicates: number;
-      dropped: number;
-      rejected: RejectedMessage[];
-    };
+/** A request refused as a whole (its key, its rate, its body). */
+export interface Refused {
+  kind: 'refused';
+  rejection: Rejection;
+}
 
-export type ImportResult =
-  | { kind: 'refused'; rejection: Rejection }
-  | {
-      kind: 'done';
-      /** Stored by this request (duplicates not included). */
-      accepted: number;
-      duplicates: number;
-      dropped: number;
-      /** In line order. */
-      rejected: RejectedLine[];
-    };
+/** What became of a request's messages; `accepted` is told per result type below. */
+interface Done<R> {
+  kind: 'done';
+  accepted: number;
+  duplicates: number;
+  dropped: number;
+  rejected: R[];
+}
+
+/** `accepted`: stored or acknowledged as duplicates. */
+export type IngestResult = Refused | Done<RejectedMessage>;
+
+/** `accepted`: stored by this request (duplicates not included); `rejected` in line order. */
+export type ImportResult = Refused | Done<RejectedLine>;
 
 /** What became of the messages of one append. */
 export interface Processed {

@@ -32,6 +32,7 @@ import {
   type ImportResult,
   type IngestResult,
   type Processed,
+  type Refused,
 } from './ingest-outcomes.js';
 
 export type { ImportResult, IngestResult } from './ingest-outcomes.js';
@@ -216,7 +217,7 @@ export class IngestionService {
     writeKey: string,
     receivedAt: number,
     type: string,
-  ): Promise<{ kind: 'refused'; rejection: Rejection } | { kind: 'ok'; sourceId: string }> {
+  ): Promise<Refused | { kind: 'ok'; sourceId: string }> {
     const auth = await this.deps.authenticate(writeKey);
     if (!auth.ok) return this.refuse(reject(auth.code, auth.detail), receivedAt, null, type);
     const wait = this.deps.admit?.(auth.keyId) ?? 0;
@@ -350,7 +351,7 @@ export class IngestionService {
     receivedAt: number,
     sourceId: string | null,
     type: string,
-  ): { kind: 'refused'; rejection: Rejection } {
+  ): Refused {
     this.deps.metrics.rejected(rejection.code);
     this.deps.tally.count(
       { receivedAt, sourceId: sourceId ?? unknownSourceId, type, event: '' },
