@@ -1,4 +1,5 @@
 import { Liquid, type Template } from 'liquidjs';
+import { compileOutputOnly, type OutputOnlyTemplate } from './output-only-template.js';
 
 export interface LiquidOptions {
   /** HTML-escape every output unless a template says `| raw` (for HTML built from traits). */
@@ -11,13 +12,19 @@ export interface LiquidOptions {
   cacheSize: number;
 }
 
+interface Parsed {
+  templates: Template[];
+  /** Text and simple outputs render without LiquidJS (`compileOutputOnly`). */
+  outputOnly: OutputOnlyTemplate | null;
+}
+
 /**
  * Liquid for templates users write (variants, email). Templates never reach the file system
  * (`include` and `render` see an empty in-memory set) and read only own properties.
  */
 export class LiquidTemplates {
   private readonly liquid: Liquid;
-  private readonly parsed = new Map<string, Template[]>();
+  private readonly parsed = new Map<string, Parsed>();
 
   constructor(private readonly options: LiquidOptions) {
     this.liquid = new Liquid({
@@ -42,13 +49,20 @@ export class LiquidTemplates {
   }
 
   render(template: string, scope: object): string {
-    return this.liquid.renderSync(this.parse(template), scope) as string;
+    const parsed = this.parse(template);
+    return (
+      parsed.outputOnly?.(scope) ?? (this.liquid.renderSync(parsed.templates, scope) as string)
+    );
   }
 
-  private parse(template: string): Template[] {
+  private parse(template: string): Parsed {
     let parsed = this.parsed.get(template);
     if (parsed === undefined) {
-      parsed = this.liquid.parse(template);
+      const { escapeHtml, memoryLimit } = this.options;
+      parsed = {
+        templates: this.liquid.parse(template),
+        outputOnly: compileOutputOnly(template, { escapeHtml, maxLength: memoryLimit }),
+      };
       if (this.parsed.size >= this.options.cacheSize) this.parsed.clear();
       this.parsed.set(template, parsed);
     }

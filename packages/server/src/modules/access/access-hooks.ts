@@ -7,7 +7,7 @@ import { keyFromAuthorization } from '../ingestion/steps/extract-write-key.js';
 import type { SecretAuth } from './api-keys.service.js';
 import { canonicalJson } from './audit-chain.js';
 import type { AuditLogStore } from './audit-log.store.js';
-import { maskPii } from './pii-masking.js';
+import { maskPii, type PiiShape } from './pii-masking.js';
 import type { RateLimiter } from './rate-limiter.js';
 import './route-access.js';
 
@@ -35,47 +35,62 @@ export function namesPerson(action: string): boolean {
  * The one place routes are guarded: authenticates and authorizes every route that declares a
  * permission (before the body is read), masks PII for roles that may not see it, and
  * records audited routes. Routes for write keys authenticate themselves (ingest).
+ *
+ * Each hook is attached to the routes whose options ask for it (as they are registered), so
+ * the routes browsers call per page view (decide, ingest) run none of them.
  */
 export function installAccessControl(app: FastifyInstance, deps: AccessControlDeps): void {
   app.decorateRequest('apiKey', null);
   app.decorateRequest('auditNote', null);
 
-  app.addHook('onRequest', async (request, reply) => {
-    const access = request.routeOptions.config.permission;
-    if (access === undefined || access === 'public' || access === 'write_key') return;
-    return authorize(request, reply, access, deps);
-  });
+  const guard = (permission: Permission) => async (request: FastifyRequest, reply: FastifyReply) =>
+    authorize(request, reply, permission, deps);
 
-  app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
-    const shape = request.routeOptions.config.pii;
-    const key = request.apiKey;
-    if (shape === undefined || key === null || roleAllows(key.role, 'profiles:read_pii'))
-      return payload;
-    return maskPii(shape, payload, deps.pii);
-  });
+  const mask =
+    (shape: PiiShape) =>
+    async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+      const key = request.apiKey;
+      if (key === null || roleAllows(key.role, 'profiles:read_pii')) return payload;
+      return maskPii(shape, payload, deps.pii);
+    };
 
   // onSend, not onResponse: the record is written before the response leaves, so a read
   // that could not be audited is not served (the error handler answers 500 instead).
-  app.addHook('onSend', async (request, reply, payload) => {
-    const action = request.routeOptions.config.audit;
-    if (action === undefined) return payload;
-    const params = (request.params ?? {}) as Record<string, unknown>;
-    const note = request.auditNote;
-    const target = note?.target ?? stringOrNull(params['id']) ?? stringOrNull(params['sourceId']);
-    deps.audit.append({
-      at: deps.clock.now(),
-      keyId: request.apiKey?.keyId ?? null,
-      role: request.apiKey?.role ?? null,
-      action,
-      method: request.method,
-      url: auditedUrl(request),
-      target: target !== null && namesPerson(action) ? deps.subjectPseudonym(target) : target,
-      ip: request.ip,
-      status: reply.statusCode,
-      detail: canonicalJson(note?.detail ?? {}),
-    });
-    return payload;
+  const record =
+    (action: string) => async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      const note = request.auditNote;
+      const target = note?.target ?? stringOrNull(params['id']) ?? stringOrNull(params['sourceId']);
+      deps.audit.append({
+        at: deps.clock.now(),
+        keyId: request.apiKey?.keyId ?? null,
+        role: request.apiKey?.role ?? null,
+        action,
+        method: request.method,
+        url: auditedUrl(request),
+        target: target !== null && namesPerson(action) ? deps.subjectPseudonym(target) : target,
+        ip: request.ip,
+        status: reply.statusCode,
+        detail: canonicalJson(note?.detail ?? {}),
+      });
+      return payload;
+    };
+
+  app.addHook('onRoute', (route) => {
+    const { permission, pii, audit } = route.config ?? {};
+    // The guard runs before the route's own hooks, as a global hook would.
+    if (permission !== undefined && permission !== 'public' && permission !== 'write_key')
+      route.onRequest = [guard(permission), ...hookList(route.onRequest)];
+    if (pii !== undefined)
+      route.preSerialization = [mask(pii), ...hookList(route.preSerialization)];
+    if (audit !== undefined) route.onSend = [record(audit), ...hookList(route.onSend)];
   });
+}
+
+/** A route option's hooks as a list (an option may be one hook, a list or absent). */
+function hookList<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
 }
 
 async function authorize(

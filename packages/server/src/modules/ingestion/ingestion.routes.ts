@@ -36,10 +36,11 @@ export async function ingestionRoutes(
   // Schemas here document the API; validation is the pipeline's job.
   scope.setValidatorCompiler(() => () => true);
   scope.addHook('preParsing', decompressBody);
-  scope.addHook('onSend', async (_request, reply) => {
+  scope.addHook('onSend', (_request, reply, payload, done) => {
     // Pages on other origins (the browser SDK) send here, and may read when to retry.
     reply.header('access-control-allow-origin', '*');
     reply.header('access-control-expose-headers', 'retry-after');
+    done(null, payload);
   });
   // CORS preflight: browsers send it without credentials.
   scope.options('/v1/*', { config: { permission: 'public' } }, async (_request, reply) =>
