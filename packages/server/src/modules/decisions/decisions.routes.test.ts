@@ -175,6 +175,30 @@ describe('POST /v1/decide', () => {
     expect(none.status).toBe(200);
   });
 
+  it('answers a decide whose context is too big to log, and logs the others', async () => {
+    // Decisions are serialized once, after ingestion's steps: the 32 KB message limit must
+    // still hold there.
+    const big = await decide({
+      userId: 'ann',
+      placements: ['home_hero'],
+      context: { note: 'x'.repeat(33_000) },
+    });
+    expect(big.status).toBe(200);
+    const small = await decide({ userId: 'ann', placements: ['home_hero'] });
+    const idOf = (res: typeof big) =>
+      (res.body['decisions'] as { decisionId: string }[])[0]!.decisionId;
+    const logged = async () => {
+      await settle();
+      const events = await call('GET', '/v1/events?userId=ann&limit=100');
+      type Logged = { event: string; message: { properties: { decisionId?: string } } };
+      return (events.body['events'] as Logged[])
+        .filter((e) => e.event === 'Decision Served')
+        .map((e) => e.message.properties.decisionId);
+    };
+    await expect.poll(logged, { timeout: 5000 }).toContain(idOf(small));
+    expect(await logged()).not.toContain(idOf(big));
+  });
+
   it('takes JSON sent as text/plain with the key in the body, as browsers send it', async () => {
     const ask = (payload: string) =>
       t.app.http.inject({

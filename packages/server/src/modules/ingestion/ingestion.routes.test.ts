@@ -247,6 +247,23 @@ describe('bad input', () => {
     expect(stored.map((e) => e.event ?? e.type)).toEqual(['Good 1', 'identify']);
   });
 
+  it('refuses a batch message nested too deeply for the PII walker, and keeps the others', async () => {
+    // Under the 32 KB limit and kept as sent (no serialization to catch it), but deep
+    // enough to overflow the steps that walk a message: this ended the batch in a 500.
+    const deep = `${'['.repeat(8_000)}1${']'.repeat(8_000)}`;
+    const res = await post(
+      '/v1/batch',
+      `{"batch":[{"type":"track","userId":"u","event":"Deep","properties":{"deep":${deep}}},` +
+        '{"type":"track","userId":"u","event":"Shallow"}]}',
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ rejected: unknown[] }>().rejected).toEqual([
+      { index: 0, code: 'message_too_deep', field: '/batch/0', detail: expect.any(String) },
+    ]);
+    const stored = await storedSinceTestStart();
+    expect(stored.map((e) => e.event)).toEqual(['Shallow']);
+  });
+
   it('answers 415 for an unknown content encoding', async () => {
     const res = await post('/v1/track', JSON.stringify({ userId: 'u', event: 'X' }), {
       'content-encoding': 'br',

@@ -12,8 +12,10 @@ import {
 } from './ingest-tally.js';
 import { extractWriteKey } from './steps/extract-write-key.js';
 import {
+  isStackOverflow,
   normalizeMessage,
   serializeMessage,
+  sizeRejection,
   tooDeep,
   type NormalizeContext,
   type PendingEvent,
@@ -206,7 +208,7 @@ export class IngestionService {
       () => null,
       (index) => `/batch/${index}`,
       null,
-      this.context(auth.sourceId, receivedAt, null, {}),
+      { ...this.context(auth.sourceId, receivedAt, null, {}), serializeAfterSteps: true },
       { gpc: false, imported: false },
     );
     return ingested(done);
@@ -328,21 +330,31 @@ export class IngestionService {
     context: NormalizeContext,
     request: StepRequest,
   ): StepOutcome<Prepared> {
-    const valid = validateMessage(item, pointer, impliedType);
-    if (valid.kind !== 'ok') return valid;
-    let pending = normalizeMessage(valid.value, sentText, pointer, context);
-    for (const step of this.deps.messageSteps) {
-      if (pending.kind !== 'ok') break;
-      pending = step(pending.value, pointer, request);
+    try {
+      const valid = validateMessage(item, pointer, impliedType);
+      if (valid.kind !== 'ok') return valid;
+      let pending = normalizeMessage(valid.value, sentText, pointer, context);
+      for (const step of this.deps.messageSteps) {
+        if (pending.kind !== 'ok') break;
+        pending = step(pending.value, pointer, request);
+      }
+      if (pending.kind !== 'ok') return pending;
+      const { event, message, messageStale, assessment } = pending.value;
+      if (messageStale) {
+        // '' until now: not serialized before the steps, so its size is checked here.
+        const unmeasured = event.message === '';
+        const json = serializeMessage(message);
+        if (json === null) return tooDeep(pointer);
+        const tooLarge = unmeasured ? sizeRejection(json, pointer) : null;
+        if (tooLarge !== null) return tooLarge;
+        event.message = json;
+      }
+      return { kind: 'ok', value: { event, assessment } };
+    } catch (error) {
+      // One message too deep for a step is that message's problem, not the batch's.
+      if (isStackOverflow(error)) return tooDeep(pointer);
+      throw error;
     }
-    if (pending.kind !== 'ok') return pending;
-    const { event, message, messageStale, assessment } = pending.value;
-    if (messageStale) {
-      const json = serializeMessage(message);
-      if (json === null) return tooDeep(pointer);
-      event.message = json;
-    }
-    return { kind: 'ok', value: { event, assessment } };
   }
 
   /** A refused request counts once, under its source when known. */

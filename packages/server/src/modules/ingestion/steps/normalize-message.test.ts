@@ -205,3 +205,33 @@ describe('a message nested deeper than JSON.stringify can go', () => {
     expect(normalizeMessage(message, '{"sent":"as is"}', '', context).kind).toBe('ok');
   });
 });
+
+describe('a message built in-process (serializeAfterSteps)', () => {
+  it('is not serialized here: its text is left for after the steps', () => {
+    const message = valid({ type: 'track', event: 'E', userId: 'u', properties: { a: 1 } });
+    const outcome = normalizeMessage(message, null, '/batch/0', {
+      ...context,
+      serializeAfterSteps: true,
+    });
+    if (outcome.kind !== 'ok') throw new Error('expected ok');
+    expect(outcome.value.event.message).toBe('');
+    expect(outcome.value.messageStale).toBe(true);
+    expect(outcome.value.message).toMatchObject({ event: 'E', properties: { a: 1 } });
+  });
+
+  it('keeps text that was sent, and measures it', () => {
+    const sent = JSON.stringify({ type: 'track', event: 'E', userId: 'u' });
+    const message = valid(JSON.parse(sent) as Record<string, unknown>);
+    const ctx = { ...context, serializeAfterSteps: true };
+    const outcome = normalizeMessage(message, sent, '', ctx);
+    expect(outcome).toMatchObject({ kind: 'ok', value: { messageStale: false } });
+    const big = JSON.stringify({ type: 'track', event: 'E', userId: 'u', p: 'x'.repeat(33_000) });
+    const tooBig = normalizeMessage(
+      valid(JSON.parse(big) as Record<string, unknown>),
+      big,
+      '',
+      ctx,
+    );
+    expect(tooBig).toMatchObject({ kind: 'reject', code: 'message_too_large' });
+  });
+});

@@ -12,12 +12,19 @@ export interface NormalizeContext {
   batchSentAt: number | null;
   defaults: BatchDefaults;
   newMessageId(): string;
+  /**
+   * Messages built in-process (no text sent): serialize them once, after the steps, rather
+   * than here and again when a step (PII protection) changes them. `event.message` is then
+   * '' until that serialization.
+   */
+  serializeAfterSteps?: boolean;
 }
 
 /**
  * An event on its way to the log: `event.message` is the JSON text to store and `message`
  * the same as an object. A later step (consent, PII protection) that changes `message`
- * sets `messageStale`, and the text is serialized again before storage.
+ * sets `messageStale`, and the text is serialized again before storage. A message built
+ * in-process arrives stale with no text yet ('', see `serializeAfterSteps`).
  */
 export interface PendingEvent {
   event: NewEvent;
@@ -49,19 +56,14 @@ export function normalizeMessage(
   }
   const merged = applyBatchDefaults(stored, ctx.defaults);
   if (merged !== stored) text = null;
-  const json = text ?? serializeMessage(merged);
-  if (json === null) return tooDeep(pointer);
-  // Segment's limit counts bytes; a JS string's length counts UTF-16 units, so only
-  // strings that could be over the limit are measured exactly.
-  if (
-    json.length * 3 > ingestLimits.maxMessageBytes &&
-    Buffer.byteLength(json) > ingestLimits.maxMessageBytes
-  ) {
-    return reject(
-      'message_too_large',
-      `A message may be at most ${ingestLimits.maxMessageBytes} bytes of JSON; this one is ${Buffer.byteLength(json)}`,
-      pointer,
-    );
+  let json = text;
+  if (json === null && ctx.serializeAfterSteps !== true) {
+    json = serializeMessage(merged);
+    if (json === null) return tooDeep(pointer);
+  }
+  if (json !== null) {
+    const tooLarge = sizeRejection(json, pointer);
+    if (tooLarge !== null) return tooLarge;
   }
   const sentAt = valid.sentAt ?? ctx.batchSentAt;
   return ok({
@@ -76,11 +78,35 @@ export function normalizeMessage(
       originalTimestamp,
       sentAt,
       receivedAt: ctx.receivedAt,
-      message: json,
+      message: json ?? '',
     },
     message: merged,
-    messageStale: false,
+    messageStale: json === null,
   });
+}
+
+/** Refuses JSON text over Segment's 32 KB message limit. */
+export function sizeRejection(json: string, pointer: string): StepOutcome<never> | null {
+  // Segment's limit counts bytes; a JS string's length counts UTF-16 units, so only
+  // strings that could be over the limit are measured exactly.
+  if (
+    json.length * 3 <= ingestLimits.maxMessageBytes ||
+    Buffer.byteLength(json) <= ingestLimits.maxMessageBytes
+  )
+    return null;
+  return reject(
+    'message_too_large',
+    `A message may be at most ${ingestLimits.maxMessageBytes} bytes of JSON; this one is ${Buffer.byteLength(json)}`,
+    pointer,
+  );
+}
+
+/**
+ * A stack overflow. JSON.parse takes any depth, but the steps that walk a message
+ * (validation, the PII walker) recurse: a message nested thousands deep overflows them.
+ */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 /**
