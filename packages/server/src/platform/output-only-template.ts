@@ -39,8 +39,8 @@ const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.c
 export interface OutputOnlyOptions {
   escapeHtml: boolean;
   /**
-   * Longer output is left to LiquidJS, whose memory limit then refuses it as before (it
-   * counts at least every output's length).
+   * Longer output is left to LiquidJS, so its memory limit applies as before: at this
+   * length or under, LiquidJS's own count (each escaped output's length) is under it too.
    */
   maxLength: number;
 }
