@@ -102,8 +102,9 @@ export function sizeRejection(json: string, pointer: string): StepOutcome<never>
 }
 
 /**
- * A stack overflow. JSON.parse takes any depth, but the steps that walk a message
- * (validation, the PII walker) recurse: a message nested thousands deep overflows them.
+ * A stack overflow. JSON.parse takes any depth, but what walks a message afterwards
+ * recurses (JSON.stringify, validation, the PII walker): a message nested thousands deep
+ * overflows it.
  */
 export function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
@@ -118,7 +119,7 @@ export function serializeMessage(message: Record<string, unknown>): string | nul
   try {
     return JSON.stringify(message);
   } catch (error) {
-    if (error instanceof RangeError) return null;
+    if (isStackOverflow(error)) return null;
     throw error;
   }
 }
